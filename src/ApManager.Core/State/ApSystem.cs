@@ -179,10 +179,10 @@ public sealed class ApSystem
             }
             if (adapter.Configured == configured)
             {
-                return new AdapterChange(adapter, [], dryRun);
+                return new AdapterChange(adapter, [.. s.QueuesOf(id).Select(q => q.Apqn)], [], dryRun);
             }
             var (next, rebound) = Commit(new StepBuilder(s).SetConfigured(id, configured), dryRun);
-            return new AdapterChange(next.Adapter(id)!, rebound, dryRun);
+            return new AdapterChange(next.Adapter(id)!, [.. next.QueuesOf(id).Select(q => q.Apqn)], rebound, dryRun);
         });
 
     // ---------------------------------------------------------------- matrix devices

@@ -70,7 +70,7 @@ public sealed record BusChange(BusState Bus, IReadOnlyList<Rebound> Rebound, boo
 public sealed record MdevChange(MatrixDevice? Device, bool DryRun, bool Changed);
 
 /// <summary>The answer to configuring or deconfiguring an adapter.</summary>
-public sealed record AdapterChange(AdapterState Adapter, IReadOnlyList<Rebound> Rebound, bool DryRun);
+public sealed record AdapterChange(AdapterState Adapter, IReadOnlyList<Apqn> Queues, IReadOnlyList<Rebound> Rebound, bool DryRun);
 
 /// <summary>A mask write as received: the bytes the parser reads and the text shown back.</summary>
 public readonly record struct MaskInput(string Text, byte[] Bytes)

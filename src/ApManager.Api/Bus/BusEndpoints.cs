@@ -1,0 +1,117 @@
+using ApManager.Api.Http;
+using ApManager.Api.Problems;
+using ApManager.Core.State;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ApManager.Api.Bus;
+
+/// <summary>The AP bus permission masks: read them and write them with the kernel's syntax.</summary>
+public static class BusEndpoints
+{
+    public static RouteGroupBuilder MapBusEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/bus").WithTags("Bus");
+
+        group.MapGet("/", GetBus)
+            .WithName("GetBus")
+            .WithSummary("Read both permission masks")
+            .WithDescription("Returns apmask and aqmask exactly as /sys/bus/ap shows them (0x and 64 hex digits, bit 0 = most significant bit of the first digit), the host's id maxima and the bus version, also sent as a strong ETag.")
+            .AllowQuery();
+
+        group.MapPut("/apmask", PutApmask)
+            .WithName("WriteApmask")
+            .WithSummary("Write apmask (adapters) as with echo into /sys/bus/ap/apmask")
+            .WithDescription("Takes exactly what a user would echo: absolute hex (`0xf9ff…`) or relative terms (`+5,+6`, `-0-255,+7`). Send JSON `{\"mask\": \"+5\"}` or the raw text with Content-Type text/plain (a trailing newline is fine). Before queues move to the host's default drivers, every driver's in_use callback is asked; any objection refuses the whole write with 409 listing every offending APQN, its driver, matrix device and guest. An empty write is a no-op.")
+            .Accepts<MaskWriteRequest>("application/json", "text/plain")
+            .WithMaskProblems()
+            .AllowQuery("dryRun");
+
+        group.MapPut("/aqmask", PutAqmask)
+            .WithName("WriteAqmask")
+            .WithSummary("Write aqmask (usage domains) as with echo into /sys/bus/ap/aqmask")
+            .WithDescription("Same syntax and checks as apmask, over domains: queues become host-owned where apmask × the newly set aqmask bits meet.")
+            .Accepts<MaskWriteRequest>("application/json", "text/plain")
+            .WithMaskProblems()
+            .AllowQuery("dryRun");
+
+        group.MapPatch("/masks", PatchMasks)
+            .WithName("WriteMasks")
+            .WithSummary("Write apmask and aqmask in one atomic step")
+            .WithDescription("Both writes are parsed (apmask first), then one in_use check runs over the combined difference (new apm × new aqm) − (old apm × old aqm); both masks change together or neither does. Either member may be omitted, not both.")
+            .Accepts<MasksPatchRequest>("application/json", "application/merge-patch+json")
+            .WithMaskProblems()
+            .AllowQuery("dryRun");
+
+        return group;
+    }
+
+    private static RouteHandlerBuilder WithMaskProblems(this RouteHandlerBuilder builder) => builder
+        .ProducesProblemType(ProblemCatalog.InvalidMask)
+        .ProducesProblemType(ProblemCatalog.InvalidBody)
+        .ProducesProblemType(ProblemCatalog.InvalidQuery)
+        .ProducesProblemType(ProblemCatalog.QueuesInUse)
+        .ProducesProblemType(ProblemCatalog.VersionMismatch)
+        .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
+        .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
+        .ProducesProblemType(ProblemCatalog.InUseCheckFailed);
+
+    public static Ok<BusDto> GetBus(HttpContext context, ApSystem system)
+    {
+        var s = system.Current;
+        RequestInput.SetETag(context, s.Bus.Version);
+        return TypedResults.Ok(BusDto.From(s));
+    }
+
+    public static async Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> PutApmask(
+        HttpContext context, ApSystem system, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch) =>
+        await WriteOne(context, system, "apmask", dryRun, ifMatch);
+
+    public static async Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> PutAqmask(
+        HttpContext context, ApSystem system, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch) =>
+        await WriteOne(context, system, "aqmask", dryRun, ifMatch);
+
+    private static async Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> WriteOne(
+        HttpContext context, ApSystem system, string attribute, bool? dryRun, string? ifMatch)
+    {
+        var (input, problem) = await RequestInput.ReadMaskAsync(context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var outcome = attribute == "apmask"
+            ? system.ChangeMasks(input, null, RequestInput.IfMatch(ifMatch), dryRun ?? false)
+            : system.ChangeMasks(null, input, RequestInput.IfMatch(ifMatch), dryRun ?? false);
+        return ToResult(context, outcome, dryRun ?? false);
+    }
+
+    public static async Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> PatchMasks(
+        HttpContext context, ApSystem system, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
+    {
+        var (body, problem) = await RequestInput.ReadJsonAsync<MasksPatchRequest>(context, allowEmpty: false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (body!.Apmask is null && body.Aqmask is null)
+        {
+            return ProblemFactory.Invalid(context, "body", "Give apmask, aqmask or both.");
+        }
+        var outcome = system.ChangeMasks(
+            body.Apmask is null ? null : MaskInput.FromString(body.Apmask),
+            body.Aqmask is null ? null : MaskInput.FromString(body.Aqmask),
+            RequestInput.IfMatch(ifMatch),
+            dryRun ?? false);
+        return ToResult(context, outcome, dryRun ?? false);
+    }
+
+    private static Results<Ok<BusChangeDto>, ProblemHttpResult> ToResult(HttpContext context, Outcome<BusChange> outcome, bool dryRun)
+    {
+        if (!outcome.IsOk)
+        {
+            return ProblemFactory.FromRefusal(context, outcome.Refusal, dryRun);
+        }
+        RequestInput.SetETag(context, outcome.Value.Bus.Version);
+        return TypedResults.Ok(BusChangeDto.From(outcome.Value));
+    }
+}

@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ApManager.Api.Problems;
+using ApManager.Core.State;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ApManager.Api.Http;
+
+/// <summary>
+/// Reads request bodies, query values and preconditions strictly: every malformed input becomes
+/// a clear 4xx problem before any state is touched.
+/// </summary>
+public static class RequestInput
+{
+    /// <summary>JSON bodies are small; anything larger is refused with 413.</summary>
+    public const int MaxJsonBytes = 64 * 1024;
+
+    private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        NumberHandling = JsonNumberHandling.Strict,
+        AllowTrailingCommas = false,
+        ReadCommentHandling = JsonCommentHandling.Disallow,
+    };
+
+    /// <summary>A mask write: JSON <c>{"mask": "..."}</c> or the raw <c>text/plain</c> bytes echo would write.</summary>
+    public static async Task<(MaskInput Input, ProblemHttpResult? Problem)> ReadMaskAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var mediaType = MediaType(request);
+        if (mediaType == "text/plain")
+        {
+            var (bytes, tooLarge) = await ReadBytesAsync(request, MaxJsonBytes);
+            if (tooLarge is not null)
+            {
+                return (default, tooLarge);
+            }
+            // The parser sees the exact bytes; the text shown back replaces invalid UTF-8.
+            return (new MaskInput(Encoding.UTF8.GetString(bytes!), bytes!), null);
+        }
+        var (body, problem) = await ReadJsonAsync<MaskWriteRequest>(context, allowEmpty: false);
+        return problem is not null ? (default, problem) : (MaskInput.FromString(body!.Mask), null);
+    }
+
+    /// <summary>
+    /// Reads a JSON body into <typeparamref name="T"/>: 415 for another media type, 413 when too
+    /// large, 400 for malformed JSON, unknown members or missing required members.
+    /// </summary>
+    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpContext context, bool allowEmpty)
+        where T : class
+    {
+        var request = context.Request;
+        var mediaType = MediaType(request);
+        if (mediaType is null && allowEmpty && request.ContentLength is null or 0 && !request.Headers.ContainsKey("Transfer-Encoding"))
+        {
+            return (null, null);
+        }
+        if (mediaType is not ("application/json" or "application/merge-patch+json"))
+        {
+            return (null, ProblemFactory.UnsupportedMediaType(context, mediaType, typeof(T) == typeof(MaskWriteRequest)));
+        }
+        var (bytes, tooLarge) = await ReadBytesAsync(request, MaxJsonBytes);
+        if (tooLarge is not null)
+        {
+            return (null, tooLarge);
+        }
+        if (bytes!.Length == 0)
+        {
+            return allowEmpty ? (null, null) : (null, ProblemFactory.InvalidBody(context, "The request body is empty; a JSON object is required."));
+        }
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(bytes, Strict);
+            return value is null
+                ? (null, ProblemFactory.InvalidBody(context, "The request body must be a JSON object, not null."))
+                : (value, null);
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.Path is { Length: > 0 } path ? $" at {path}" : string.Empty;
+            return (null, ProblemFactory.InvalidBody(context, $"The request body is not valid JSON for this call{where}: {FirstSentence(ex.Message)}"));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or DecoderFallbackException)
+        {
+            return (null, ProblemFactory.InvalidBody(context, "The request body contains text that is not valid UTF-8/UTF-16."));
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(". Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] + "." : message;
+    }
+
+    private static string? MediaType(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed.MediaType?.ToLowerInvariant() : null;
+
+    private static async Task<(byte[]? Bytes, ProblemHttpResult? Problem)> ReadBytesAsync(HttpRequest request, int limit)
+    {
+        if (request.ContentLength > limit)
+        {
+            return (null, ProblemFactory.PayloadTooLarge(request.HttpContext, limit));
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return (null, ProblemFactory.PayloadTooLarge(request.HttpContext, limit));
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return (buffer.ToArray(), null);
+    }
+
+    /// <summary>
+    /// <c>If-Match</c>: absent or <c>*</c> = no precondition; a strong ETag <c>"N"</c> = version N.
+    /// Any other value can never match, so it yields a version no resource has (412 later, in check order).
+    /// </summary>
+    public static long? IfMatch(string? header)
+    {
+        if (string.IsNullOrWhiteSpace(header) || header.Trim() == "*")
+        {
+            return null;
+        }
+        var h = header.Trim();
+        if (h.Length >= 3 && h[0] == '"' && h[^1] == '"' &&
+            long.TryParse(h.AsSpan(1, h.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        {
+            return version;
+        }
+        return -1;
+    }
+
+    public static string ETag(long version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
+
+    public static void SetETag(HttpContext context, long version) => context.Response.Headers.ETag = ETag(version);
+}

@@ -1,0 +1,261 @@
+using ApManager.Api.Http;
+using ApManager.Api.Problems;
+using ApManager.Core.Matrix;
+using ApManager.Core.State;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ApManager.Api.Mdevs;
+
+/// <summary>vfio_ap matrix devices: create, assign adapters and domains, attach guests.</summary>
+public static class MdevEndpoints
+{
+    public static RouteGroupBuilder MapMdevEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/mdevs").WithTags("Matrix devices");
+
+        group.MapGet("/", List)
+            .WithName("ListMdevs")
+            .WithSummary("List matrix devices")
+            .WithDescription("Sorted by UUID. The ETag is the global version, which POST /api/mdevs and import compare If-Match with.")
+            .AllowQuery();
+
+        group.MapPost("/", Create)
+            .WithName("CreateMdev")
+            .WithSummary("Create a matrix device")
+            .WithDescription("`uuid` is optional (a random version-4 UUID otherwise), `name` optional (at most 64 characters, no control characters). A new device is empty and has no guest. The body may be omitted.")
+            .Accepts<CreateMdevRequest>("application/json")
+            .Produces<MdevDto>(StatusCodes.Status201Created)
+            .ProducesProblemType(ProblemCatalog.InvalidRequest)
+            .ProducesProblemType(ProblemCatalog.InvalidBody)
+            .ProducesProblemType(ProblemCatalog.MdevExists)
+            .ProducesProblemType(ProblemCatalog.MdevLimit)
+            .ProducesProblemType(ProblemCatalog.VersionMismatch)
+            .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
+            .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
+            .AllowQuery("dryRun");
+
+        group.MapGet("/{uuid}", Get)
+            .WithName("GetMdev")
+            .WithSummary("Read one matrix device")
+            .WithDescription("Its assigned ids, the matrix (adapters × domains), the guest matrix the guest really gets after filtering, and the guest. The ETag is the device's version.")
+            .ProducesProblemType(ProblemCatalog.InvalidRequest)
+            .ProducesProblemType(ProblemCatalog.NotFound)
+            .AllowQuery();
+
+        group.MapDelete("/{uuid}", Delete)
+            .WithName("DeleteMdev")
+            .WithSummary("Delete a matrix device")
+            .WithDescription("Refused with 409 mdev-in-use while a guest is attached. Its queues stay on vfio_ap. A dry run answers 200 with a preview instead of 204.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblemType(ProblemCatalog.InvalidRequest)
+            .ProducesProblemType(ProblemCatalog.NotFound)
+            .ProducesProblemType(ProblemCatalog.MdevInUse)
+            .ProducesProblemType(ProblemCatalog.VersionMismatch)
+            .AllowQuery("dryRun");
+
+        MapAssignment(group, "adapters", AssignTarget.Adapter, "adapter");
+        MapAssignment(group, "domains", AssignTarget.Domain, "usage domain");
+        MapAssignment(group, "control-domains", AssignTarget.ControlDomain, "control domain");
+
+        group.MapPut("/{uuid}/config", ReplaceConfig)
+            .WithName("ReplaceMdevConfig")
+            .WithSummary("Replace the whole assignment in one atomic step")
+            .WithDescription("Validated as a whole, all or nothing: every id in range (400 naming every bad id), no APQN of adapters × domains owned by the host (409), no overlap with another device (409). Equal to the current assignment: 200, nothing changes. Removed ids are unplugged from the guest and added ones plugged in the same step.")
+            .Accepts<MdevConfigRequest>("application/json")
+            .WithAssignmentProblems()
+            .AllowQuery("dryRun");
+
+        group.MapPut("/{uuid}/guest", AttachGuest)
+            .WithName("AttachGuest")
+            .WithSummary("Attach a guest")
+            .WithDescription("One guest per device and one device per guest. Attaching the same guest again is a no-op. The guest matrix shows what the guest gets.")
+            .Accepts<GuestRequest>("application/json")
+            .ProducesProblemType(ProblemCatalog.InvalidRequest)
+            .ProducesProblemType(ProblemCatalog.InvalidBody)
+            .ProducesProblemType(ProblemCatalog.NotFound)
+            .ProducesProblemType(ProblemCatalog.MdevInUse)
+            .ProducesProblemType(ProblemCatalog.GuestHasMdev)
+            .ProducesProblemType(ProblemCatalog.VersionMismatch)
+            .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
+            .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
+            .AllowQuery("dryRun");
+
+        group.MapDelete("/{uuid}/guest", DetachGuest)
+            .WithName("DetachGuest")
+            .WithSummary("Detach the guest")
+            .WithDescription("A device without a guest answers 200 unchanged.")
+            .ProducesProblemType(ProblemCatalog.InvalidRequest)
+            .ProducesProblemType(ProblemCatalog.NotFound)
+            .ProducesProblemType(ProblemCatalog.VersionMismatch)
+            .AllowQuery("dryRun");
+
+        return group;
+    }
+
+    private static void MapAssignment(RouteGroupBuilder group, string segment, AssignTarget target, string what)
+    {
+        var pascal = target.ToString();
+        var checks = target == AssignTarget.ControlDomain
+            ? "Control domains are checked for range only."
+            : "Checks in the kernel's order: id above the host maximum (400 id-out-of-range), already assigned (200, no further check), APQNs owned by the host's default drivers (409 apqn-owned-by-host), APQNs held by another device (409 apqn-conflict). Over-provisioning is allowed.";
+        group.MapPut($"/{{uuid}}/{segment}/{{id}}",
+                (HttpContext context, ApSystem system, string uuid, string id, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch) =>
+                    Assign(context, system, uuid, id, target, true, dryRun, ifMatch))
+            .WithName($"Assign{pascal}")
+            .WithSummary($"Assign a {what}")
+            .WithDescription($"`id` is decimal. {checks} Allowed while a guest is attached: a hot plug, the guest matrix follows at once.")
+            .WithAssignmentProblems()
+            .AllowQuery("dryRun");
+        group.MapDelete($"/{{uuid}}/{segment}/{{id}}",
+                (HttpContext context, ApSystem system, string uuid, string id, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch) =>
+                    Assign(context, system, uuid, id, target, false, dryRun, ifMatch))
+            .WithName($"Unassign{pascal}")
+            .WithSummary($"Unassign a {what}")
+            .WithDescription("Not assigned: 200, nothing changes. With a guest attached this is a hot unplug.")
+            .WithAssignmentProblems()
+            .AllowQuery("dryRun");
+    }
+
+    private static RouteHandlerBuilder WithAssignmentProblems(this RouteHandlerBuilder builder) => builder
+        .ProducesProblemType(ProblemCatalog.IdOutOfRange)
+        .ProducesProblemType(ProblemCatalog.InvalidRequest)
+        .ProducesProblemType(ProblemCatalog.InvalidBody)
+        .ProducesProblemType(ProblemCatalog.NotFound)
+        .ProducesProblemType(ProblemCatalog.ApqnOwnedByHost)
+        .ProducesProblemType(ProblemCatalog.ApqnConflict)
+        .ProducesProblemType(ProblemCatalog.VersionMismatch)
+        .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
+        .ProducesProblemType(ProblemCatalog.PayloadTooLarge);
+
+    public static Ok<MdevDto[]> List(HttpContext context, ApSystem system)
+    {
+        var s = system.Current;
+        RequestInput.SetETag(context, s.Version);
+        return TypedResults.Ok(s.Mdevs.Select(m => MdevDto.From(m)).ToArray());
+    }
+
+    public static Results<Ok<MdevDto>, ProblemHttpResult> Get(HttpContext context, ApSystem system, string uuid)
+    {
+        if (!PathValues.TryMdev(uuid, out var id))
+        {
+            return PathValues.BadUuid(context, uuid);
+        }
+        if (system.Current.Mdev(id) is not { } device)
+        {
+            return ProblemFactory.NotFoundProblem(context, "matrix device", id.ToString());
+        }
+        RequestInput.SetETag(context, device.Version);
+        return TypedResults.Ok(MdevDto.From(device));
+    }
+
+    public static async Task<Results<Created<MdevDto>, ProblemHttpResult>> Create(
+        HttpContext context, ApSystem system, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
+    {
+        var (body, problem) = await RequestInput.ReadJsonAsync<CreateMdevRequest>(context, allowEmpty: true);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        MdevId? id = null;
+        if (body?.Uuid is { } text)
+        {
+            if (!MdevId.TryParse(text, out var parsed))
+            {
+                return PathValues.BadUuid(context, text);
+            }
+            id = parsed;
+        }
+        var outcome = system.CreateMdev(id, body?.Name, RequestInput.IfMatch(ifMatch), dryRun ?? false);
+        if (!outcome.IsOk)
+        {
+            return ProblemFactory.FromRefusal(context, outcome.Refusal, dryRun ?? false);
+        }
+        var device = outcome.Value.Device!;
+        RequestInput.SetETag(context, device.Version);
+        return TypedResults.Created($"/api/mdevs/{device.Id}", MdevDto.From(device, Flag(dryRun)));
+    }
+
+    public static Results<NoContent, Ok<MdevDeletePreviewDto>, ProblemHttpResult> Delete(
+        HttpContext context, ApSystem system, string uuid, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
+    {
+        if (!PathValues.TryMdev(uuid, out var id))
+        {
+            return PathValues.BadUuid(context, uuid);
+        }
+        var outcome = system.DeleteMdev(id, RequestInput.IfMatch(ifMatch), dryRun ?? false);
+        if (!outcome.IsOk)
+        {
+            return ProblemFactory.FromRefusal(context, outcome.Refusal, dryRun ?? false);
+        }
+        return dryRun == true ? TypedResults.Ok(new MdevDeletePreviewDto(id.ToString(), true, true)) : TypedResults.NoContent();
+    }
+
+    public static Results<Ok<MdevDto>, ProblemHttpResult> Assign(
+        HttpContext context, ApSystem system, string uuid, string id, AssignTarget target, bool assign, bool? dryRun, string? ifMatch)
+    {
+        if (!PathValues.TryMdev(uuid, out var mdev))
+        {
+            return PathValues.BadUuid(context, uuid);
+        }
+        if (!long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
+        {
+            return PathValues.BadId(context, ApSystem.KindName(target), id);
+        }
+        return ToResult(context, system.Assign(mdev, target, n, assign, RequestInput.IfMatch(ifMatch), dryRun ?? false), dryRun);
+    }
+
+    public static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> ReplaceConfig(
+        HttpContext context, ApSystem system, string uuid, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
+    {
+        if (!PathValues.TryMdev(uuid, out var mdev))
+        {
+            return PathValues.BadUuid(context, uuid);
+        }
+        var (body, problem) = await RequestInput.ReadJsonAsync<MdevConfigRequest>(context, allowEmpty: false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var outcome = system.ReplaceConfig(mdev, [.. body!.Adapters], [.. body.Domains], [.. body.ControlDomains], RequestInput.IfMatch(ifMatch), dryRun ?? false);
+        return ToResult(context, outcome, dryRun);
+    }
+
+    public static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> AttachGuest(
+        HttpContext context, ApSystem system, string uuid, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
+    {
+        if (!PathValues.TryMdev(uuid, out var mdev))
+        {
+            return PathValues.BadUuid(context, uuid);
+        }
+        var (body, problem) = await RequestInput.ReadJsonAsync<GuestRequest>(context, allowEmpty: false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        return ToResult(context, system.AttachGuest(mdev, body!.Name, RequestInput.IfMatch(ifMatch), dryRun ?? false), dryRun);
+    }
+
+    public static Results<Ok<MdevDto>, ProblemHttpResult> DetachGuest(
+        HttpContext context, ApSystem system, string uuid, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
+    {
+        if (!PathValues.TryMdev(uuid, out var mdev))
+        {
+            return PathValues.BadUuid(context, uuid);
+        }
+        return ToResult(context, system.DetachGuest(mdev, RequestInput.IfMatch(ifMatch), dryRun ?? false), dryRun);
+    }
+
+    private static Results<Ok<MdevDto>, ProblemHttpResult> ToResult(HttpContext context, Outcome<MdevChange> outcome, bool? dryRun)
+    {
+        if (!outcome.IsOk)
+        {
+            return ProblemFactory.FromRefusal(context, outcome.Refusal, dryRun ?? false);
+        }
+        var device = outcome.Value.Device!;
+        RequestInput.SetETag(context, device.Version);
+        return TypedResults.Ok(MdevDto.From(device, Flag(dryRun)));
+    }
+
+    private static bool? Flag(bool? dryRun) => dryRun == true ? true : null;
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace ApManager.Api.Problems;
+
+public static class ProblemSetup
+{
+    /// <summary>
+    /// Problem details for everything: our own problems, status codes from routing (404, 405),
+    /// binding failures (400 with the reason) and unexpected exceptions (500, logged).
+    /// </summary>
+    public static IServiceCollection AddApManagerProblems(this IServiceCollection services)
+    {
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            var status = problem.Status ?? context.HttpContext.Response.StatusCode;
+            if (problem.Type is null || problem.Type.StartsWith("http", StringComparison.Ordinal))
+            {
+                var type = ProblemCatalog.ForStatus(status);
+                problem.Type = type.Uri;
+                problem.Title = type.Title;
+                problem.Detail ??= status switch
+                {
+                    404 => $"No resource at {context.HttpContext.Request.Path}.",
+                    405 => $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}.",
+                    _ => type.Description,
+                };
+            }
+            problem.Instance ??= context.HttpContext.Request.Path;
+            problem.Extensions.TryAdd("traceId", Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+        });
+        services.AddExceptionHandler<BadInputExceptionHandler>();
+        return services;
+    }
+
+    /// <summary>Turns a framework binding failure into a 4xx problem that says what was wrong.</summary>
+    private sealed class BadInputExceptionHandler : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not BadHttpRequestException bad)
+            {
+                return false;
+            }
+            var type = bad.StatusCode switch
+            {
+                413 => ProblemCatalog.PayloadTooLarge,
+                415 => ProblemCatalog.UnsupportedMediaType,
+                _ when bad.Message.StartsWith("Failed to bind parameter", StringComparison.Ordinal) => ProblemCatalog.InvalidQuery,
+                _ => ProblemCatalog.BadRequest,
+            };
+            ProblemHttpResult result = ProblemFactory.Create(httpContext, type with { Status = bad.StatusCode }, bad.Message);
+            httpContext.Response.StatusCode = bad.StatusCode;
+            await result.ExecuteAsync(httpContext);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+
+namespace ApManager.Api.Tests;
+
+/// <summary>
+/// A fresh ApManager host per test (the singleton bus state must not leak between tests),
+/// with optional configuration overrides and helpers for the calls every test makes.
+/// </summary>
+public sealed class ApManagerApplication(IDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+{
+    public const string DeviceA = "0b1f7c3e-2d4a-4e55-9f1d-7a0c2b9e6d11";
+    public const string DeviceB = "5d2e8a41-93c7-4f0b-8b6e-2c4f1a7d9e30";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration((_, config) =>
+        {
+            var values = new Dictionary<string, string?>
+            {
+                ["Serilog:MinimumLevel:Default"] = "Warning",
+            };
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                values[key] = value;
+            }
+            config.AddInMemoryCollection(values);
+        });
+    }
+
+    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    public static StringContent Text(string text) => new(text, Encoding.UTF8, "text/plain");
+
+    public static async Task<JsonObject> ReadObjectAsync(HttpResponseMessage response) =>
+        (await JsonNode.ParseAsync(await response.Content.ReadAsStreamAsync()))!.AsObject();
+
+    public static async Task<JsonArray> ReadArrayAsync(HttpResponseMessage response) =>
+        (await JsonNode.ParseAsync(await response.Content.ReadAsStreamAsync()))!.AsArray();
+
+    /// <summary>The bus as GET /api/bus shows it, for before/after comparisons.</summary>
+    public async Task<string> BusJsonAsync(HttpClient client) => await client.GetStringAsync("/api/bus");
+
+    /// <summary>Everything observable at once: bus, queues and devices, to assert that a refusal changed nothing.</summary>
+    public static async Task<string> StateAsync(HttpClient client) =>
+        await client.GetStringAsync("/api/bus") + await client.GetStringAsync("/api/queues") + await client.GetStringAsync("/api/mdevs") +
+        await client.GetStringAsync("/api/adapters");
+
+    public static async Task<HttpResponseMessage> PutMaskAsync(HttpClient client, string attribute, string mask, string? ifMatch = null, bool dryRun = false)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/bus/{attribute}{(dryRun ? "?dryRun=true" : string.Empty)}")
+        {
+            Content = JsonContent.Create(new { mask }),
+        };
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>Asserts the response is a problem of the given type and status, and returns its body.</summary>
+    public static async Task<JsonObject> AssertProblemAsync(HttpResponseMessage response, int status, string type)
+    {
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await ReadObjectAsync(response);
+        Assert.Equal(type, (string?)body["type"]);
+        Assert.Equal(status, (int?)body["status"]);
+        Assert.False(string.IsNullOrEmpty((string?)body["title"]));
+        Assert.False(string.IsNullOrEmpty((string?)body["detail"]));
+        Assert.NotNull(body["traceId"]);
+        Assert.NotNull(body["instance"]);
+        return body;
+    }
+
+    public static string[] Apqns(JsonNode? offenders) =>
+        [.. offenders!.AsArray().Select(o => (string)o!["apqn"]!)];
+
+    public static EntityTagHeaderValue? ETag(HttpResponseMessage response) => response.Headers.ETag;
+
+    public static JsonSerializerOptions Web { get; } = new(JsonSerializerDefaults.Web);
+}
