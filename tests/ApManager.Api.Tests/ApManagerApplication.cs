@@ -13,8 +13,16 @@ namespace ApManager.Api.Tests;
 /// A fresh ApManager host per test (the singleton bus state must not leak between tests),
 /// with optional configuration overrides and helpers for the calls every test makes.
 /// </summary>
-public sealed class ApManagerApplication(IDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+public sealed class ApManagerApplication(IDictionary<string, string?>? settings = null, string? storagePath = null) : WebApplicationFactory<Program>
 {
+    private readonly bool _ownsStorage = storagePath is null;
+
+    /// <summary>The SQLite file of this host: a fresh temporary one unless a test passes its own (restart tests).</summary>
+    public string StoragePath { get; } = storagePath ?? NewStoragePath();
+
+    public static string NewStoragePath() =>
+        Path.Combine(Path.GetTempPath(), "apmanager-tests", $"{Guid.NewGuid():N}", "apmanager.db");
+
     public const string DeviceA = "0b1f7c3e-2d4a-4e55-9f1d-7a0c2b9e6d11";
     public const string DeviceB = "5d2e8a41-93c7-4f0b-8b6e-2c4f1a7d9e30";
 
@@ -26,6 +34,7 @@ public sealed class ApManagerApplication(IDictionary<string, string?>? settings 
             var values = new Dictionary<string, string?>
             {
                 ["Serilog:MinimumLevel:Default"] = "Warning",
+                ["ApManager:Storage:Path"] = StoragePath,
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
@@ -33,6 +42,27 @@ public sealed class ApManagerApplication(IDictionary<string, string?>? settings 
             }
             config.AddInMemoryCollection(values);
         });
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_ownsStorage)
+        {
+            DeleteStorage(StoragePath);
+        }
+    }
+
+    public static void DeleteStorage(string path)
+    {
+        try
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open on a slow shutdown; the temp folder is cleaned by the OS.
+        }
     }
 
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

@@ -54,7 +54,8 @@ public static class BusEndpoints
         .ProducesProblemType(ProblemCatalog.VersionMismatch)
         .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
         .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
-        .ProducesProblemType(ProblemCatalog.InUseCheckFailed);
+        .ProducesProblemType(ProblemCatalog.InUseCheckFailed)
+        .ProducesProblemType(ProblemCatalog.StorageUnavailable);
 
     public static Ok<BusDto> GetBus(HttpContext context, ApSystem system)
     {
@@ -79,10 +80,11 @@ public static class BusEndpoints
         {
             return problem;
         }
+        var actor = Durability.Actor(context);
         var outcome = attribute == "apmask"
-            ? system.ChangeMasks(input, null, RequestInput.IfMatch(ifMatch), dryRun ?? false)
-            : system.ChangeMasks(null, input, RequestInput.IfMatch(ifMatch), dryRun ?? false);
-        return ToResult(context, outcome, dryRun ?? false);
+            ? system.ChangeMasks(input, null, RequestInput.IfMatch(ifMatch), dryRun ?? false, actor)
+            : system.ChangeMasks(null, input, RequestInput.IfMatch(ifMatch), dryRun ?? false, actor);
+        return await ToResult(context, outcome, dryRun ?? false);
     }
 
     public static async Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> PatchMasks(
@@ -101,12 +103,17 @@ public static class BusEndpoints
             body.Apmask is null ? null : MaskInput.FromString(body.Apmask),
             body.Aqmask is null ? null : MaskInput.FromString(body.Aqmask),
             RequestInput.IfMatch(ifMatch),
-            dryRun ?? false);
-        return ToResult(context, outcome, dryRun ?? false);
+            dryRun ?? false,
+            Durability.Actor(context));
+        return await ToResult(context, outcome, dryRun ?? false);
     }
 
-    private static Results<Ok<BusChangeDto>, ProblemHttpResult> ToResult(HttpContext context, Outcome<BusChange> outcome, bool dryRun)
+    private static async Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> ToResult(HttpContext context, Outcome<BusChange> outcome, bool dryRun)
     {
+        if (await Durability.WaitAsync(context, outcome) is { } failed)
+        {
+            return failed;
+        }
         if (!outcome.IsOk)
         {
             return ProblemFactory.FromRefusal(context, outcome.Refusal, dryRun);

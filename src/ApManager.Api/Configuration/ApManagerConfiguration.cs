@@ -13,7 +13,10 @@ public static class ApManagerConfiguration
 {
     public const string Section = "ApManager";
 
-    public sealed record Settings(SimulatedHost Host, int MaxMdevs);
+    /// <summary>The validated settings; StoragePath is null for the in-memory mode.</summary>
+    public sealed record Settings(SimulatedHost Host, int MaxMdevs, string? StoragePath);
+
+    public const string DefaultStoragePath = "./data/apmanager.db";
 
     public static Settings Load(IConfiguration configuration)
     {
@@ -44,6 +47,21 @@ public static class ApManagerConfiguration
         }
 
         var maxMdevs = ReadInt(section, "MaxMdevs", ApSystem.DefaultMaxMdevs, 1, ApSystem.DefaultMaxMdevs, errors);
+        var storage = section.GetSection("Storage");
+        var mode = storage["Mode"] ?? "sqlite";
+        string? storagePath = null;
+        if (mode.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            storagePath = storage["Path"] ?? DefaultStoragePath;
+            if (string.IsNullOrWhiteSpace(storagePath))
+            {
+                errors.Add($"{storage.Path}:Path is empty: give a file path for the database.");
+            }
+        }
+        else if (!mode.Equals("memory", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add($"{storage.Path}:Mode = '{mode}': use 'sqlite' (durable, the default) or 'memory' (nothing survives a restart).");
+        }
         var host = section.GetSection("Host");
         var maxAdapter = ReadInt(host, "MaxAdapterId", 63, 0, 255, errors);
         var maxDomain = ReadInt(host, "MaxDomainId", 84, 0, 255, errors);
@@ -62,7 +80,7 @@ public static class ApManagerConfiguration
                 errors.Add($"ApManager:Seed: {misfit}");
                 return null;
             }
-            return new Settings(simulated, maxMdevs);
+            return new Settings(simulated, maxMdevs, storagePath);
         }
         catch (ArgumentException ex)
         {

@@ -1,5 +1,7 @@
 using ApManager.Core.Host;
+using ApManager.Core.Journal;
 using ApManager.Core.State;
+using ApManager.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ApManager.Api.Configuration;
@@ -12,8 +14,32 @@ public static class ServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(sp => ApManagerConfiguration.Load(sp.GetRequiredService<IConfiguration>()));
         services.TryAddSingleton<IApHost>(sp => sp.GetRequiredService<ApManagerConfiguration.Settings>().Host);
-        services.TryAddSingleton(sp => new ApSystem(sp.GetRequiredService<IApHost>(), sp.GetRequiredService<ApManagerConfiguration.Settings>().MaxMdevs));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(OpenStore);
+        services.TryAddSingleton(sp => sp.GetRequiredService<OpenedStore>().Journal);
+        services.TryAddSingleton(sp =>
+        {
+            var (journal, state) = sp.GetRequiredService<OpenedStore>();
+            return new ApSystem(sp.GetRequiredService<IApHost>(), journal, state,
+                sp.GetRequiredService<ApManagerConfiguration.Settings>().MaxMdevs, sp.GetRequiredService<TimeProvider>());
+        });
         return services;
+    }
+
+    /// <summary>The journal and the state it held when opened (null for a new store).</summary>
+    private sealed record OpenedStore(IStateJournal Journal, PersistedState? State);
+
+    private static OpenedStore OpenStore(IServiceProvider services)
+    {
+        var settings = services.GetRequiredService<ApManagerConfiguration.Settings>();
+        if (settings.StoragePath is null)
+        {
+            return new OpenedStore(new InMemoryJournal(), null);
+        }
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("ApManager.Storage");
+        var (store, state) = SqliteStore.Open(settings.StoragePath, (path, ex) =>
+            logger.LogError(ex, "Could not make a change durable in {Path}; the change was refused and rolled back", path));
+        logger.LogInformation("Durable store {Path}: {Outcome}", store.Path, state is null ? "new, seeded" : $"restored at version {state.GlobalVersion}");
+        return new OpenedStore(store, state);
     }
 }

@@ -126,7 +126,8 @@ public static class MdevEndpoints
         .ProducesProblemType(ProblemCatalog.ApqnConflict)
         .ProducesProblemType(ProblemCatalog.VersionMismatch)
         .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
-        .ProducesProblemType(ProblemCatalog.PayloadTooLarge);
+        .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
+        .ProducesProblemType(ProblemCatalog.StorageUnavailable);
 
     public static Ok<MdevDto[]> List(HttpContext context, ApSystem system)
     {
@@ -166,7 +167,11 @@ public static class MdevEndpoints
             }
             id = parsed;
         }
-        var outcome = system.CreateMdev(id, body?.Name, RequestInput.IfMatch(ifMatch), dryRun ?? false);
+        var outcome = system.CreateMdev(id, body?.Name, RequestInput.IfMatch(ifMatch), dryRun ?? false, Durability.Actor(context));
+        if (await Durability.WaitAsync(context, outcome) is { } failed)
+        {
+            return failed;
+        }
         if (!outcome.IsOk)
         {
             return ProblemFactory.FromRefusal(context, outcome.Refusal, dryRun ?? false);
@@ -176,14 +181,18 @@ public static class MdevEndpoints
         return TypedResults.Created($"/api/mdevs/{device.Id}", MdevDto.From(device, Flag(dryRun)));
     }
 
-    public static Results<NoContent, Ok<MdevDeletePreviewDto>, ProblemHttpResult> Delete(
+    public static async Task<Results<NoContent, Ok<MdevDeletePreviewDto>, ProblemHttpResult>> Delete(
         HttpContext context, ApSystem system, string uuid, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
     {
         if (!PathValues.TryMdev(uuid, out var id))
         {
             return PathValues.BadUuid(context, uuid);
         }
-        var outcome = system.DeleteMdev(id, RequestInput.IfMatch(ifMatch), dryRun ?? false);
+        var outcome = system.DeleteMdev(id, RequestInput.IfMatch(ifMatch), dryRun ?? false, Durability.Actor(context));
+        if (await Durability.WaitAsync(context, outcome) is { } failed)
+        {
+            return failed;
+        }
         if (!outcome.IsOk)
         {
             return ProblemFactory.FromRefusal(context, outcome.Refusal, dryRun ?? false);
@@ -191,7 +200,7 @@ public static class MdevEndpoints
         return dryRun == true ? TypedResults.Ok(new MdevDeletePreviewDto(id.ToString(), true, true)) : TypedResults.NoContent();
     }
 
-    public static Results<Ok<MdevDto>, ProblemHttpResult> Assign(
+    public static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> Assign(
         HttpContext context, ApSystem system, string uuid, string id, AssignTarget target, bool assign, bool? dryRun, string? ifMatch)
     {
         if (!PathValues.TryMdev(uuid, out var mdev))
@@ -202,7 +211,7 @@ public static class MdevEndpoints
         {
             return PathValues.BadId(context, ApSystem.KindName(target), id);
         }
-        return ToResult(context, system.Assign(mdev, target, n, assign, RequestInput.IfMatch(ifMatch), dryRun ?? false), dryRun);
+        return await ToResult(context, system.Assign(mdev, target, n, assign, RequestInput.IfMatch(ifMatch), dryRun ?? false, Durability.Actor(context)), dryRun);
     }
 
     public static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> ReplaceConfig(
@@ -217,8 +226,8 @@ public static class MdevEndpoints
         {
             return problem;
         }
-        var outcome = system.ReplaceConfig(mdev, [.. body!.Adapters], [.. body.Domains], [.. body.ControlDomains], RequestInput.IfMatch(ifMatch), dryRun ?? false);
-        return ToResult(context, outcome, dryRun);
+        var outcome = system.ReplaceConfig(mdev, [.. body!.Adapters], [.. body.Domains], [.. body.ControlDomains], RequestInput.IfMatch(ifMatch), dryRun ?? false, Durability.Actor(context));
+        return await ToResult(context, outcome, dryRun);
     }
 
     public static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> AttachGuest(
@@ -233,21 +242,25 @@ public static class MdevEndpoints
         {
             return problem;
         }
-        return ToResult(context, system.AttachGuest(mdev, body!.Name, RequestInput.IfMatch(ifMatch), dryRun ?? false), dryRun);
+        return await ToResult(context, system.AttachGuest(mdev, body!.Name, RequestInput.IfMatch(ifMatch), dryRun ?? false, Durability.Actor(context)), dryRun);
     }
 
-    public static Results<Ok<MdevDto>, ProblemHttpResult> DetachGuest(
+    public static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> DetachGuest(
         HttpContext context, ApSystem system, string uuid, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
     {
         if (!PathValues.TryMdev(uuid, out var mdev))
         {
             return PathValues.BadUuid(context, uuid);
         }
-        return ToResult(context, system.DetachGuest(mdev, RequestInput.IfMatch(ifMatch), dryRun ?? false), dryRun);
+        return await ToResult(context, system.DetachGuest(mdev, RequestInput.IfMatch(ifMatch), dryRun ?? false, Durability.Actor(context)), dryRun);
     }
 
-    private static Results<Ok<MdevDto>, ProblemHttpResult> ToResult(HttpContext context, Outcome<MdevChange> outcome, bool? dryRun)
+    private static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> ToResult(HttpContext context, Outcome<MdevChange> outcome, bool? dryRun)
     {
+        if (await Durability.WaitAsync(context, outcome) is { } failed)
+        {
+            return failed;
+        }
         if (!outcome.IsOk)
         {
             return ProblemFactory.FromRefusal(context, outcome.Refusal, dryRun ?? false);

@@ -72,6 +72,9 @@ public static class ProblemCatalog
     public static readonly ProblemType BadRequest = new("bad-request", "Bad request", 400,
         "The request could not be read (malformed HTTP, bad headers). Nothing changed.");
 
+    public static readonly ProblemType StorageUnavailable = new("storage-unavailable", "Storage unavailable", 503,
+        "The change could not be written to the durable store (disk full, I/O error). It was not made and nothing changed; retry once the store is writable.");
+
     public static readonly ProblemType InternalError = new("internal-error", "Internal error", 500,
         "An unexpected error; it is logged with the traceId. Nothing acknowledged was lost.");
 
@@ -79,7 +82,7 @@ public static class ProblemCatalog
     [
         InvalidMask, QueuesInUse, InUseCheckFailed, VersionMismatch, NotFound, IdOutOfRange, ApqnOwnedByHost, ApqnConflict,
         MdevExists, MdevInUse, GuestHasMdev, MdevLimit, InvalidRequest, InvalidBody, InvalidQuery, UnsupportedMediaType,
-        PayloadTooLarge, MethodNotAllowed, BadRequest, InternalError,
+        PayloadTooLarge, MethodNotAllowed, BadRequest, StorageUnavailable, InternalError,
     ];
 
     public static ProblemType? Find(string name) => All.FirstOrDefault(p => p.Name == name);

@@ -37,6 +37,7 @@ public static class TopologyEndpoints
             .ProducesProblemType(ProblemCatalog.VersionMismatch)
             .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
             .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
+            .ProducesProblemType(ProblemCatalog.StorageUnavailable)
             .AllowQuery("dryRun");
 
         var queues = routes.MapGroup("/api/queues").WithTags("Queues");
@@ -96,7 +97,11 @@ public static class TopologyEndpoints
         {
             return problem;
         }
-        var outcome = system.SetAdapterConfigured(n, body!.Configured, RequestInput.IfMatch(ifMatch), dryRun ?? false);
+        var outcome = system.SetAdapterConfigured(n, body!.Configured, RequestInput.IfMatch(ifMatch), dryRun ?? false, Durability.Actor(context));
+        if (await Durability.WaitAsync(context, outcome) is { } failed)
+        {
+            return failed;
+        }
         if (!outcome.IsOk)
         {
             return ProblemFactory.FromRefusal(context, outcome.Refusal, dryRun ?? false);

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ApManager.Core.Drivers;
 using ApManager.Core.Host;
+using ApManager.Core.Journal;
 using ApManager.Core.Masks;
 using ApManager.Core.Matrix;
 
@@ -20,23 +21,48 @@ public sealed class ApSystem
 
     private readonly Lock _writer = new();
     private ApSnapshot _current;
+    private ApSnapshot _head;
 
+    /// <summary>An in-memory system seeded from the host (tests, benchmarks, the in-memory mode).</summary>
     public ApSystem(IApHost host, int maxMdevs = DefaultMaxMdevs)
+        : this(host, new InMemoryJournal(), null, maxMdevs, TimeProvider.System)
+    {
+    }
+
+    /// <summary>
+    /// A system over a journal: restored from <paramref name="restored"/> when the store had
+    /// state, otherwise seeded from the host's initial state and handed to the journal once.
+    /// </summary>
+    public ApSystem(IApHost host, IStateJournal journal, PersistedState? restored, int maxMdevs, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(journal);
         Host = host;
+        Journal = journal;
         MaxMdevs = maxMdevs;
+        Time = time;
         Drivers.Register(WellKnownDrivers.Cex4QueueDriver);
         Drivers.Register(WellKnownDrivers.VfioApDriver);
-        var topology = host.Topology;
+        var first = restored is null ? Seed(host) : Restore(host.Topology, restored);
+        _current = first;
+        _head = first;
+        journal.Attach(this);
+    }
+
+    private static ApSnapshot Empty(HostTopology topology)
+    {
         var adapters = new AdapterState?[256];
         foreach (var a in topology.Adapters)
         {
             adapters[a.Id] = new AdapterState(a.Id, a.Type, a.Configured, 0);
         }
-        var empty = new ApSnapshot(0, topology, new BusState(ApMask.Empty, ApMask.Empty, 0), adapters, true, true, [], ImmutableDictionary<string, MdevId>.Empty, new QueueState?[]?[256]);
+        return new ApSnapshot(0, topology, new BusState(ApMask.Empty, ApMask.Empty, 0), adapters, true, true, [], ImmutableDictionary<string, MdevId>.Empty, new QueueState?[]?[256]);
+    }
+
+    private static ApSnapshot Seed(IApHost host)
+    {
         var init = host.InitialState;
-        var (first, _) = new StepBuilder(empty)
+        var (first, _) = new StepBuilder(Empty(host.Topology))
             .SetMasks(init.Apmask, init.Aqmask)
             .ReplaceAllDevices(init.Devices.Select(d => (d.Id, d.Name, d.Assignment, d.Guest)))
             .Build();
@@ -48,7 +74,53 @@ public sealed class ApSystem
                 first.AdapterById[i] = a with { Version = first.Version };
             }
         }
-        _current = first;
+        return first;
+    }
+
+    /// <summary>Rebuilds the exact state a store kept: derived fields recomputed, versions as stored.</summary>
+    private static ApSnapshot Restore(HostTopology topology, PersistedState state)
+    {
+        var builder = new StepBuilder(Empty(topology)).SetMasks(state.Apmask, state.Aqmask);
+        var versions = new Dictionary<int, long>();
+        foreach (var (id, configured, version) in state.Adapters)
+        {
+            if (topology.Adapter(id) is not null)
+            {
+                builder.SetConfigured(id, configured);
+                versions[id] = version;
+            }
+        }
+        builder.ReplaceAllDevices(state.Devices.Select(d => (d.Id, d.Name, d.Assignment, d.Guest)));
+        var (built, _) = builder.Build();
+        var adapters = new AdapterState?[256];
+        for (var i = 0; i < 256; i++)
+        {
+            if (built.AdapterById[i] is { } a)
+            {
+                adapters[i] = a with { Version = versions.GetValueOrDefault(i, state.GlobalVersion) };
+            }
+        }
+        var deviceVersions = state.Devices.ToDictionary(d => d.Id, d => d.Version);
+        var mdevs = built.MdevArray.Select(m => m with { Version = deviceVersions[m.Id] }).ToImmutableArray();
+        var rows = new QueueState?[]?[256];
+        for (var a = 0; a < 256; a++)
+        {
+            if (built.Rows[a] is not { } row)
+            {
+                continue;
+            }
+            var copy = new QueueState?[256];
+            for (var d = 0; d < 256; d++)
+            {
+                if (row[d] is { } q)
+                {
+                    copy[d] = q with { Version = state.QueueVersions.GetValueOrDefault(q.Apqn, state.GlobalVersion) };
+                }
+            }
+            rows[a] = copy;
+        }
+        return new ApSnapshot(state.GlobalVersion, topology, new BusState(state.Apmask, state.Aqmask, state.BusVersion), adapters,
+            built.Cex4QueueBinds, built.VfioApBinds, mdevs, built.Guests, rows);
     }
 
     public IApHost Host { get; }
@@ -57,11 +129,39 @@ public sealed class ApSystem
 
     public int MaxMdevs { get; }
 
-    /// <summary>The latest committed snapshot.</summary>
+    public IStateJournal Journal { get; }
+
+    public TimeProvider Time { get; }
+
+    /// <summary>The latest durable snapshot: what readers see.</summary>
     public ApSnapshot Current => Volatile.Read(ref _current);
 
-    /// <summary>Raised under the writer lock after each committed step, in order.</summary>
-    public event Action<ApSnapshot, ApSnapshot>? Committed;
+    /// <summary>The snapshot the next step builds on (ahead of <see cref="Current"/> while a commit is in flight).</summary>
+    internal ApSnapshot Head => _head;
+
+    /// <summary>Called by the journal once a step is durable: readers see it from now on.</summary>
+    public void Publish(ApSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (snapshot.Version > Volatile.Read(ref _current).Version)
+        {
+            Volatile.Write(ref _current, snapshot);
+        }
+    }
+
+    /// <summary>
+    /// Called by the journal when a write failed: under the writer lock, fails every pending entry
+    /// (through <paramref name="failPending"/>) and moves the head back to the last durable snapshot.
+    /// </summary>
+    public void Rollback(Action failPending)
+    {
+        ArgumentNullException.ThrowIfNull(failPending);
+        lock (_writer)
+        {
+            failPending();
+            _head = Current;
+        }
+    }
 
     // ---------------------------------------------------------------- bus masks
 
@@ -69,9 +169,15 @@ public sealed class ApSystem
     /// One atomic change of apmask and/or aqmask (SPEC §2, §4): parse, If-Match, no-op check,
     /// in_use over exactly the APQNs that become default-owned, commit and rebind.
     /// </summary>
-    public Outcome<BusChange> ChangeMasks(MaskInput? apmask, MaskInput? aqmask, long? ifMatch = null, bool dryRun = false) =>
-        Run<BusChange>(dryRun, s =>
+    public Outcome<BusChange> ChangeMasks(MaskInput? apmask, MaskInput? aqmask, long? ifMatch = null, bool dryRun = false, string? actor = null) =>
+        Run<BusChange>(dryRun, new AuditInfo(
+            apmask is not null && aqmask is not null ? "bus.masks" : apmask is not null ? "bus.apmask" : "bus.aqmask",
+            "bus",
+            apmask is not null && aqmask is not null ? AuditJson.Serialize(new { apmask = apmask.Value.Text, aqmask = aqmask.Value.Text }) : (apmask ?? aqmask)?.Text,
+            actor,
+            AuditJson.Bus), step =>
         {
+            var s = step.Basis;
             var newApm = s.Bus.Apmask;
             var newAqm = s.Bus.Aqmask;
             if (apmask is { } ap)
@@ -119,7 +225,7 @@ public sealed class ApSystem
                 }
                 return new QueuesInUse(attribute, inputs, answer.Offenders);
             }
-            var (next, rebound) = Commit(new StepBuilder(s).SetMasks(newApm, newAqm), dryRun);
+            var (next, rebound) = step.Commit(new StepBuilder(s).SetMasks(newApm, newAqm));
             return new BusChange(next.Bus, rebound, dryRun);
         });
 
@@ -128,11 +234,12 @@ public sealed class ApSystem
     /// <summary>Registers a driver; a binding driver re-applies the binding rule in one step.</summary>
     public void RegisterDriver(DriverDefinition driver)
     {
+        ArgumentNullException.ThrowIfNull(driver);
         lock (_writer)
         {
             Drivers.Register(driver);
-            Rebind();
         }
+        Rebind("driver.register", driver.Name);
     }
 
     /// <summary>
@@ -145,30 +252,36 @@ public sealed class ApSystem
         {
             return false;
         }
-        lock (_writer)
-        {
-            Rebind();
-        }
+        Rebind("driver.unregister", name);
         return true;
     }
 
-    private void Rebind()
+    /// <summary>Re-applies the binding rule after a registry change, as one audited step when it changes anything.</summary>
+    private void Rebind(string action, string driver)
     {
-        var s = Current;
-        var cex = Drivers.IsRegistered(WellKnownDrivers.Cex4Queue);
-        var vfio = Drivers.IsRegistered(WellKnownDrivers.VfioAp);
-        if (cex != s.Cex4QueueBinds || vfio != s.VfioApBinds)
+        var outcome = Run<BusChange>(false, new AuditInfo(action, $"driver/{driver}", driver, "system", AuditJson.Bus), step =>
         {
-            Commit(new StepBuilder(s).SetBindingDrivers(cex, vfio), dryRun: false);
-        }
+            var s = step.Basis;
+            var cex = Drivers.IsRegistered(WellKnownDrivers.Cex4Queue);
+            var vfio = Drivers.IsRegistered(WellKnownDrivers.VfioAp);
+            if (cex == s.Cex4QueueBinds && vfio == s.VfioApBinds)
+            {
+                return new BusChange(s.Bus, [], false);
+            }
+            var (next, rebound) = step.Commit(new StepBuilder(s).SetBindingDrivers(cex, vfio));
+            return new BusChange(next.Bus, rebound, false);
+        });
+        outcome.Durable.GetAwaiter().GetResult();
     }
 
     // ---------------------------------------------------------------- adapters
 
     /// <summary>Simulates a hardware configure/deconfigure: queues appear or vanish, guest matrices follow.</summary>
-    public Outcome<AdapterChange> SetAdapterConfigured(int id, bool configured, long? ifMatch = null, bool dryRun = false) =>
-        Run<AdapterChange>(dryRun, s =>
+    public Outcome<AdapterChange> SetAdapterConfigured(int id, bool configured, long? ifMatch = null, bool dryRun = false, string? actor = null) =>
+        Run<AdapterChange>(dryRun, new AuditInfo(configured ? "adapter.configure" : "adapter.deconfigure", $"adapter/{id}",
+            configured ? "true" : "false", actor, s => AuditJson.Adapter(s.Adapter(id))), step =>
         {
+            var s = step.Basis;
             if (s.Adapter(id) is not { } adapter)
             {
                 return new NotFound("adapter", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -181,25 +294,27 @@ public sealed class ApSystem
             {
                 return new AdapterChange(adapter, [.. s.QueuesOf(id).Select(q => q.Apqn)], [], dryRun);
             }
-            var (next, rebound) = Commit(new StepBuilder(s).SetConfigured(id, configured), dryRun);
+            var (next, rebound) = step.Commit(new StepBuilder(s).SetConfigured(id, configured));
             return new AdapterChange(next.Adapter(id)!, [.. next.QueuesOf(id).Select(q => q.Apqn)], rebound, dryRun);
         });
 
     // ---------------------------------------------------------------- matrix devices
 
-    public Outcome<MdevChange> CreateMdev(MdevId? id, string? name, long? ifMatch = null, bool dryRun = false)
+    public Outcome<MdevChange> CreateMdev(MdevId? id, string? name, long? ifMatch = null, bool dryRun = false, string? actor = null)
     {
-        if (ValidateName(name) is { } bad)
+        var uuid = id ?? NewUnusedId(Head);
+        return Run<MdevChange>(dryRun, new AuditInfo("mdev.create", $"mdev/{uuid}", AuditJson.Serialize(new { uuid = id?.ToString(), name }), actor,
+            s => AuditJson.Device(s.Mdev(uuid))), step =>
         {
-            return bad;
-        }
-        return Run<MdevChange>(dryRun, s =>
-        {
+            var s = step.Basis;
+            if (ValidateName(name) is { } bad)
+            {
+                return bad;
+            }
             if (ifMatch is { } expected && expected != s.Version)
             {
                 return new VersionMismatch("global", expected, s.Version);
             }
-            var uuid = id ?? NewUnusedId(s);
             if (s.Mdev(uuid) is not null)
             {
                 return new MdevExists(uuid);
@@ -208,14 +323,15 @@ public sealed class ApSystem
             {
                 return new MdevLimitReached(MaxMdevs);
             }
-            var (next, _) = Commit(new StepBuilder(s).PutDevice(uuid, name, Assignment.Empty, null), dryRun);
+            var (next, _) = step.Commit(new StepBuilder(s).PutDevice(uuid, name, Assignment.Empty, null));
             return new MdevChange(next.Mdev(uuid), dryRun, true);
         });
     }
 
-    public Outcome<MdevChange> DeleteMdev(MdevId id, long? ifMatch = null, bool dryRun = false) =>
-        Run<MdevChange>(dryRun, s =>
+    public Outcome<MdevChange> DeleteMdev(MdevId id, long? ifMatch = null, bool dryRun = false, string? actor = null) =>
+        Run<MdevChange>(dryRun, DeviceAudit("mdev.delete", id, null, actor), step =>
         {
+            var s = step.Basis;
             if (Lookup(s, id, ifMatch) is { } refusal)
             {
                 return refusal;
@@ -225,14 +341,16 @@ public sealed class ApSystem
             {
                 return new MdevInUse(id, guest);
             }
-            Commit(new StepBuilder(s).RemoveDevice(id), dryRun);
+            step.Commit(new StepBuilder(s).RemoveDevice(id));
             return new MdevChange(null, dryRun, true);
         });
 
     /// <summary>Assign or unassign one id (SPEC §5), allowed with a guest attached (hot plug).</summary>
-    public Outcome<MdevChange> Assign(MdevId id, AssignTarget target, long value, bool assign, long? ifMatch = null, bool dryRun = false) =>
-        Run<MdevChange>(dryRun, s =>
+    public Outcome<MdevChange> Assign(MdevId id, AssignTarget target, long value, bool assign, long? ifMatch = null, bool dryRun = false, string? actor = null) =>
+        Run<MdevChange>(dryRun, DeviceAudit($"mdev.{(assign ? "assign" : "unassign")}-{KindName(target)}", id,
+            value.ToString(System.Globalization.CultureInfo.InvariantCulture), actor), step =>
         {
+            var s = step.Basis;
             if (Lookup(s, id, ifMatch) is { } refusal)
             {
                 return refusal;
@@ -266,13 +384,14 @@ public sealed class ApSystem
             {
                 return refused;
             }
-            return CommitDevice(s, device with { Assignment = next }, dryRun);
+            return CommitDevice(step, device with { Assignment = next }, dryRun);
         });
 
     /// <summary>Replaces the whole assignment in one atomic step (the kernel's <c>ap_config</c>).</summary>
-    public Outcome<MdevChange> ReplaceConfig(MdevId id, IReadOnlyCollection<long> adapters, IReadOnlyCollection<long> domains, IReadOnlyCollection<long> controlDomains, long? ifMatch = null, bool dryRun = false) =>
-        Run<MdevChange>(dryRun, s =>
+    public Outcome<MdevChange> ReplaceConfig(MdevId id, IReadOnlyCollection<long> adapters, IReadOnlyCollection<long> domains, IReadOnlyCollection<long> controlDomains, long? ifMatch = null, bool dryRun = false, string? actor = null) =>
+        Run<MdevChange>(dryRun, DeviceAudit("mdev.config", id, AuditJson.Serialize(new { adapters, domains, controlDomains }), actor), step =>
         {
+            var s = step.Basis;
             if (Lookup(s, id, ifMatch) is { } refusal)
             {
                 return refusal;
@@ -300,18 +419,18 @@ public sealed class ApSystem
             {
                 return refused;
             }
-            return CommitDevice(s, device with { Assignment = next }, dryRun);
+            return CommitDevice(step, device with { Assignment = next }, dryRun);
         });
 
     /// <summary>Attaches a guest (SPEC §6): one guest per device, one device per guest.</summary>
-    public Outcome<MdevChange> AttachGuest(MdevId id, string guest, long? ifMatch = null, bool dryRun = false)
-    {
-        if (ValidateGuestName(guest) is { } bad)
+    public Outcome<MdevChange> AttachGuest(MdevId id, string guest, long? ifMatch = null, bool dryRun = false, string? actor = null) =>
+        Run<MdevChange>(dryRun, DeviceAudit("mdev.attach-guest", id, guest, actor), step =>
         {
-            return bad;
-        }
-        return Run<MdevChange>(dryRun, s =>
-        {
+            var s = step.Basis;
+            if (ValidateGuestName(guest) is { } bad)
+            {
+                return bad;
+            }
             if (Lookup(s, id, ifMatch) is { } refusal)
             {
                 return refusal;
@@ -329,19 +448,19 @@ public sealed class ApSystem
             {
                 return new GuestHasMdev(guest, holder);
             }
-            return CommitDevice(s, device with { Guest = guest }, dryRun);
+            return CommitDevice(step, device with { Guest = guest }, dryRun);
         });
-    }
 
-    public Outcome<MdevChange> DetachGuest(MdevId id, long? ifMatch = null, bool dryRun = false) =>
-        Run<MdevChange>(dryRun, s =>
+    public Outcome<MdevChange> DetachGuest(MdevId id, long? ifMatch = null, bool dryRun = false, string? actor = null) =>
+        Run<MdevChange>(dryRun, DeviceAudit("mdev.detach-guest", id, null, actor), step =>
         {
+            var s = step.Basis;
             if (Lookup(s, id, ifMatch) is { } refusal)
             {
                 return refusal;
             }
             var device = s.Mdev(id)!;
-            return device.Guest is null ? new MdevChange(device, dryRun, false) : CommitDevice(s, device with { Guest = null }, dryRun);
+            return device.Guest is null ? new MdevChange(device, dryRun, false) : CommitDevice(step, device with { Guest = null }, dryRun);
         });
 
     // ---------------------------------------------------------------- rules shared by the calls
@@ -405,9 +524,9 @@ public sealed class ApSystem
         return null;
     }
 
-    private MdevChange CommitDevice(ApSnapshot s, MatrixDevice device, bool dryRun)
+    private static MdevChange CommitDevice(Step step, MatrixDevice device, bool dryRun)
     {
-        var (next, _) = Commit(new StepBuilder(s).PutDevice(device.Id, device.Name, device.Assignment, device.Guest), dryRun);
+        var (next, _) = step.Commit(new StepBuilder(step.Basis).PutDevice(device.Id, device.Name, device.Assignment, device.Guest));
         return new MdevChange(next.Mdev(device.Id), dryRun, true);
     }
 
@@ -455,28 +574,112 @@ public sealed class ApSystem
 
     // ---------------------------------------------------------------- the writer
 
-    private Outcome<T> Run<T>(bool dryRun, Func<ApSnapshot, Outcome<T>> step) where T : class
+    private static AuditInfo DeviceAudit(string action, MdevId id, string? input, string? actor) =>
+        new(action, $"mdev/{id}", input, actor, s => AuditJson.Device(s.Mdev(id)));
+
+    /// <summary>What the audit trail records about a call: its name, target, input and how to show the target.</summary>
+    private readonly record struct AuditInfo(string Action, string Target, string? Input, string? Actor, Func<ApSnapshot, object?> View);
+
+    /// <summary>One attempt: the snapshot it reads and, once it commits, the snapshot it produces.</summary>
+    private sealed class Step(ApSnapshot basis)
     {
-        if (dryRun)
+        public ApSnapshot Basis { get; } = basis;
+
+        public ApSnapshot? Next { get; private set; }
+
+        public IReadOnlyList<Rebound> Rebound { get; private set; } = [];
+
+        public (ApSnapshot Next, IReadOnlyList<Rebound> Rebound) Commit(StepBuilder builder)
         {
-            return step(Current);
-        }
-        lock (_writer)
-        {
-            return step(Current);
+            var (next, rebound) = builder.Build();
+            (Next, Rebound) = (next, rebound);
+            return (next, rebound);
         }
     }
 
-    /// <summary>Builds the next snapshot; publishes it unless this is a dry run. Call under the writer lock.</summary>
-    private (ApSnapshot Next, IReadOnlyList<Rebound> Rebound) Commit(StepBuilder builder, bool dryRun)
+    /// <summary>
+    /// Runs one attempt: a dry run against the published snapshot without the lock, a real one
+    /// under the writer lock against the head. Either way the journal gets its audit record, and
+    /// a committed step becomes the new head; readers see it once the journal made it durable.
+    /// </summary>
+    private Outcome<T> Run<T>(bool dryRun, AuditInfo audit, Func<Step, Outcome<T>> body) where T : class
     {
-        var (next, rebound) = builder.Build();
-        if (!dryRun)
+        if (dryRun)
         {
-            var previous = _current;
-            Volatile.Write(ref _current, next);
-            Committed?.Invoke(previous, next);
+            var preview = new Step(Current);
+            var outcome = body(preview);
+            return outcome.WithDurable(Journal.Append(new JournalEntry(Record(audit, preview, outcome.Refusal, true), null)));
         }
-        return (next, rebound);
+        lock (_writer)
+        {
+            var step = new Step(_head);
+            var outcome = body(step);
+            var record = Record(audit, step, outcome.Refusal, false);
+            if (step.Next is { } next)
+            {
+                _head = next;
+            }
+            return outcome.WithDurable(Journal.Append(new JournalEntry(record, step.Next)));
+        }
+    }
+
+    private AuditRecord Record(AuditInfo audit, Step step, Refusal? refusal, bool dryRun)
+    {
+        var before = step.Basis;
+        var after = step.Next;
+        string? details = null;
+        List<string> events = [];
+        if (refusal is not null)
+        {
+            details = AuditJson.Refusal(refusal);
+            if (!dryRun)
+            {
+                events.Add(EventTypes.ChangeRefused);
+            }
+        }
+        else if (after is not null)
+        {
+            var diff = SnapshotDiff.Between(before, after);
+            details = AuditJson.Changes(after, diff, step.Rebound);
+            if (!dryRun)
+            {
+                if (diff.BusChanged)
+                {
+                    events.Add(EventTypes.BusChanged);
+                }
+                if (diff.ChangedAdapters.Count > 0)
+                {
+                    events.Add(EventTypes.AdapterChanged);
+                }
+                if (step.Rebound.Count > 0)
+                {
+                    events.Add(EventTypes.QueuesRebound);
+                }
+                if (diff.ChangedDevices.Any(c => c.Before is null || c.After is null || c.Before.Assignment != c.After.Assignment || c.Before.Guest != c.After.Guest || c.Before.Name != c.After.Name))
+                {
+                    events.Add(EventTypes.MdevChanged);
+                }
+                if (diff.ChangedDevices.Any(c => (c.Before?.Shadow ?? default) != (c.After?.Shadow ?? default)))
+                {
+                    events.Add(EventTypes.GuestMatrixChanged);
+                }
+            }
+        }
+        return new AuditRecord(
+            0,
+            Time.GetUtcNow(),
+            audit.Actor ?? "anonymous",
+            audit.Action,
+            audit.Target,
+            audit.Input,
+            refusal is null,
+            refusal is null ? null : RefusalCodes.Of(refusal),
+            dryRun,
+            before.Version,
+            after?.Version ?? before.Version,
+            AuditJson.Serialize(audit.View(before)),
+            refusal is null ? AuditJson.Serialize(audit.View(after ?? before)) : null,
+            details,
+            events);
     }
 }

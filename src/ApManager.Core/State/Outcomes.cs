@@ -48,7 +48,14 @@ public sealed record InvalidInput(string Field, string Detail) : Refusal;
 /// <summary>Either a value or a refusal; expected refusals are never exceptions.</summary>
 public readonly struct Outcome<T> where T : class
 {
-    private Outcome(T? value, Refusal? refusal) => (Value, Refusal) = (value, refusal);
+    private readonly Task? _durable;
+
+    private Outcome(T? value, Refusal? refusal, Task? durable = null) => (Value, Refusal, _durable) = (value, refusal, durable);
+
+    /// <summary>Completes when the attempt (and its audit record) is durable; faults when the store failed.</summary>
+    public Task Durable => _durable ?? Task.CompletedTask;
+
+    public Outcome<T> WithDurable(Task durable) => new(Value, Refusal, durable);
 
     public T? Value { get; }
 

@@ -1,0 +1,29 @@
+using ApManager.Api.Problems;
+using ApManager.Core.Journal;
+using ApManager.Core.State;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ApManager.Api.Http;
+
+/// <summary>Nothing is answered before it is durable: every handler awaits its outcome's commit here.</summary>
+public static class Durability
+{
+    /// <summary>Null when the attempt is durable; a 503 problem when the store refused the write (nothing changed).</summary>
+    public static async Task<ProblemHttpResult?> WaitAsync<T>(HttpContext context, Outcome<T> outcome) where T : class
+    {
+        try
+        {
+            await outcome.Durable;
+            return null;
+        }
+        catch (StorageException ex)
+        {
+            return ProblemFactory.Create(context, ProblemCatalog.StorageUnavailable, ex.Message);
+        }
+    }
+
+    /// <summary>The caller recorded in the audit trail.</summary>
+    public static string Actor(HttpContext context) => context.User.Identity?.IsAuthenticated == true
+        ? context.User.Identity.Name ?? "authenticated"
+        : "anonymous";
+}

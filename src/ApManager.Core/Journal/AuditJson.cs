@@ -1,0 +1,91 @@
+using System.Text.Json;
+using ApManager.Core.Drivers;
+using ApManager.Core.Matrix;
+using ApManager.Core.State;
+
+namespace ApManager.Core.Journal;
+
+/// <summary>The JSON the audit trail keeps for resources, changes and refusals.</summary>
+public static class AuditJson
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static string? Serialize(object? value) => value is null ? null : JsonSerializer.Serialize(value, Options);
+
+    public static object Bus(ApSnapshot s) => new { apmask = s.Bus.Apmask.ToString(), aqmask = s.Bus.Aqmask.ToString(), version = s.Bus.Version };
+
+    public static object? Adapter(AdapterState? a) => a is null ? null : new { id = a.Id, configured = a.Configured, version = a.Version };
+
+    public static object? Device(MatrixDevice? m) => m is null ? null : new
+    {
+        uuid = m.Id.ToString(),
+        name = m.Name,
+        adapters = m.Adapters.ToArray(),
+        domains = m.Domains.ToArray(),
+        controlDomains = m.ControlDomains.ToArray(),
+        guest = m.Guest,
+        guestMatrix = m.Shadow.Apqns.Select(q => q.ToString()).ToArray(),
+        version = m.Version,
+    };
+
+    public static object Offenders(IReadOnlyList<Offender> offenders) => offenders.Select(o => new
+    {
+        apqn = o.Apqn.ToString(),
+        adapter = (int)o.Apqn.Adapter,
+        domain = (int)o.Apqn.Domain,
+        driver = o.Driver,
+        mdev = o.Mdev?.ToString(),
+        guest = o.Guest,
+    }).ToArray();
+
+    /// <summary>What a committed step changed: the bus, rebound queues, devices and their guest matrices.</summary>
+    public static string Changes(ApSnapshot after, SnapshotDiff diff, IReadOnlyList<Rebound> rebound) => Serialize(new
+    {
+        version = after.Version,
+        bus = diff.BusChanged ? Bus(after) : null,
+        adapters = diff.ChangedAdapters.Select(a => Adapter(after.Adapter(a))).ToArray(),
+        rebound = rebound.Select(r => new { apqn = r.Apqn.ToString(), from = r.From, to = r.To }).ToArray(),
+        mdevs = diff.ChangedDevices.Select(c => new
+        {
+            uuid = c.Id.ToString(),
+            deleted = c.After is null,
+            guest = c.After?.Guest,
+            guestMatrixChanged = (c.Before?.Shadow ?? default) != (c.After?.Shadow ?? default),
+            guestMatrix = c.After?.Shadow.Apqns.Select(q => q.ToString()).ToArray(),
+            version = c.After?.Version,
+        }).ToArray(),
+    })!;
+
+    public static string Refusal(Refusal refusal) => Serialize(refusal switch
+    {
+        QueuesInUse q => new { problem = RefusalCodes.Of(refusal), attribute = q.Attribute, inputs = q.Inputs, errno = "EBUSY", offendingApqns = Offenders(q.Offenders) },
+        ApqnOwnedByHost o => new { problem = RefusalCodes.Of(refusal), mdev = o.Mdev.ToString(), errno = "EADDRNOTAVAIL", offendingApqns = Offenders(o.Offenders) },
+        ApqnConflict c => new { problem = RefusalCodes.Of(refusal), mdev = c.Mdev.ToString(), errno = "EADDRINUSE", offendingApqns = Offenders(c.Offenders) },
+        InvalidMask m => (object)new { problem = RefusalCodes.Of(refusal), attribute = m.Attribute, input = m.Input, errno = m.Errno.ToString(), position = m.Position },
+        IdOutOfRange r => new { problem = RefusalCodes.Of(refusal), kind = r.Kind, ids = r.Ids, max = r.Max, errno = "ENODEV" },
+        InUseCheckFailed f => new { problem = RefusalCodes.Of(refusal), driver = f.Driver, error = f.Error.Message },
+        _ => new { problem = RefusalCodes.Of(refusal), detail = refusal.ToString() },
+    })!;
+}
+
+/// <summary>The stable code of each refusal: the name of its problem type.</summary>
+public static class RefusalCodes
+{
+    public static string Of(Refusal refusal) => refusal switch
+    {
+        InvalidMask => "invalid-mask",
+        QueuesInUse => "queues-in-use",
+        InUseCheckFailed => "in-use-check-failed",
+        VersionMismatch => "version-mismatch",
+        NotFound => "not-found",
+        IdOutOfRange => "id-out-of-range",
+        ApqnOwnedByHost => "apqn-owned-by-host",
+        ApqnConflict => "apqn-conflict",
+        MdevExists => "mdev-exists",
+        MdevInUse => "mdev-in-use",
+        GuestHasMdev => "guest-has-mdev",
+        MdevLimitReached => "mdev-limit",
+        InvalidInput => "invalid-request",
+        _ => "unknown",
+    };
+}

@@ -1,0 +1,50 @@
+using ApManager.Core.State;
+
+namespace ApManager.Core.Journal;
+
+/// <summary>
+/// Keeps the audit trail in memory (bounded) and publishes each step at once: for tests,
+/// benchmarks and the in-memory mode. Nothing survives a restart.
+/// </summary>
+public sealed class InMemoryJournal(int capacity = 100_000) : IStateJournal
+{
+    private readonly Lock _gate = new();
+    private readonly LinkedList<AuditRecord> _records = new();
+    private ApSystem? _system;
+    private long _seq;
+
+    public long LastSeq => Volatile.Read(ref _seq);
+
+    public event Action<IReadOnlyList<AuditRecord>>? Durable;
+
+    public void Attach(ApSystem system) => _system = system;
+
+    public Task Append(JournalEntry entry)
+    {
+        AuditRecord record;
+        lock (_gate)
+        {
+            record = entry.Audit with { Seq = _seq + 1 };
+            _records.AddLast(record);
+            if (_records.Count > capacity)
+            {
+                _records.RemoveFirst();
+            }
+            if (entry.After is not null)
+            {
+                _system?.Publish(entry.After);
+            }
+            Volatile.Write(ref _seq, record.Seq);
+            Durable?.Invoke([record]);
+        }
+        return Task.CompletedTask;
+    }
+
+    public IReadOnlyList<AuditRecord> ReadAudit(long after, int limit)
+    {
+        lock (_gate)
+        {
+            return [.. _records.Where(r => r.Seq > after).Take(limit)];
+        }
+    }
+}
