@@ -1,4 +1,7 @@
+using ApManager.Api.Audit;
 using ApManager.Api.Bus;
+using ApManager.Api.Events;
+using ApManager.Api.Transfer;
 using ApManager.Api.Configuration;
 using ApManager.Api.Mdevs;
 using ApManager.Api.OpenApi;
@@ -40,6 +43,9 @@ try
     app.MapBusEndpoints();
     app.MapTopologyEndpoints();
     app.MapMdevEndpoints();
+    app.MapAuditEndpoints();
+    app.MapEventEndpoints();
+    app.MapTransferEndpoints();
     app.MapProblemEndpoints();
     app.MapHealthEndpoints();
 

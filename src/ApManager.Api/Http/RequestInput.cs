@@ -51,7 +51,7 @@ public static class RequestInput
     /// Reads a JSON body into <typeparamref name="T"/>: 415 for another media type, 413 when too
     /// large, 400 for malformed JSON, unknown members or missing required members.
     /// </summary>
-    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpContext context, bool allowEmpty)
+    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpContext context, bool allowEmpty, int maxBytes = MaxJsonBytes)
         where T : class
     {
         var request = context.Request;
@@ -64,7 +64,7 @@ public static class RequestInput
         {
             return (null, ProblemFactory.UnsupportedMediaType(context, mediaType, typeof(T) == typeof(MaskWriteRequest)));
         }
-        var (bytes, tooLarge) = await ReadBytesAsync(request, MaxJsonBytes);
+        var (bytes, tooLarge) = await ReadBytesAsync(request, maxBytes);
         if (tooLarge is not null)
         {
             return (null, tooLarge);

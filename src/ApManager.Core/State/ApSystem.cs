@@ -463,6 +463,144 @@ public sealed class ApSystem
             return device.Guest is null ? new MdevChange(device, dryRun, false) : CommitDevice(step, device with { Guest = null }, dryRun);
         });
 
+    // ---------------------------------------------------------------- import
+
+    /// <summary>
+    /// Applies a whole configuration in one step, all or nothing (SPEC §8): masks must parse,
+    /// every device must meet the range, owned-by-host (under the imported masks), no-sharing and
+    /// guest rules. Refusals list every offender across all devices.
+    /// </summary>
+    public Outcome<ImportResult> Import(ImportPlan plan, long? ifMatch = null, bool dryRun = false, string? actor = null)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return Run<ImportResult>(dryRun, new AuditInfo("import", "configuration",
+            AuditJson.Serialize(new { apmask = plan.Apmask.Text, aqmask = plan.Aqmask.Text, devices = plan.Devices.Count, guests = plan.Guests.Count }),
+            actor, s => new { apmask = s.Bus.Apmask.ToString(), aqmask = s.Bus.Aqmask.ToString(), mdevs = s.Mdevs.Count, guests = s.Guests.Count, version = s.Version }), step =>
+        {
+            var s = step.Basis;
+            var apm = MaskParser.Parse(plan.Apmask.Bytes, s.Bus.Apmask);
+            if (!apm.Success)
+            {
+                return new InvalidMask("apmask", plan.Apmask.Text, apm.Errno, apm.Position);
+            }
+            var aqm = MaskParser.Parse(plan.Aqmask.Bytes, s.Bus.Aqmask);
+            if (!aqm.Success)
+            {
+                return new InvalidMask("aqmask", plan.Aqmask.Text, aqm.Errno, aqm.Position);
+            }
+            if (ifMatch is { } expected && expected != s.Version)
+            {
+                return new VersionMismatch("global", expected, s.Version);
+            }
+            foreach (var id in plan.Configured.Keys)
+            {
+                if (s.Adapter(id) is null)
+                {
+                    return new NotFound("adapter", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+            var badAdapters = plan.Devices.SelectMany(d => d.Adapters).Where(a => a < 0 || a > s.Topology.MaxAdapterId).Distinct().Order().ToList();
+            if (badAdapters.Count > 0)
+            {
+                return new IdOutOfRange("adapter", badAdapters, s.Topology.MaxAdapterId);
+            }
+            var badDomains = plan.Devices.SelectMany(d => d.Domains.Concat(d.ControlDomains)).Where(d => d < 0 || d > s.Topology.MaxDomainId).Distinct().Order().ToList();
+            if (badDomains.Count > 0)
+            {
+                return new IdOutOfRange("domain", badDomains, s.Topology.MaxDomainId);
+            }
+            if (plan.Devices.Count > MaxMdevs)
+            {
+                return new MdevLimitReached(MaxMdevs);
+            }
+            var devices = plan.Devices
+                .Select(d => (d.Id, d.Name, Assignment: new Assignment(
+                    ApMask.Of(d.Adapters.Select(a => (int)a)), ApMask.Of(d.Domains.Select(x => (int)x)), ApMask.Of(d.ControlDomains.Select(x => (int)x)))))
+                .ToList();
+            if (devices.Select(d => d.Id).Distinct().Count() != devices.Count)
+            {
+                var dup = devices.GroupBy(d => d.Id).First(g => g.Count() > 1).Key;
+                return new MdevExists(dup);
+            }
+            var owned = new List<Offender>();
+            foreach (var d in devices)
+            {
+                foreach (var a in d.Assignment.Adapters & apm.Mask)
+                {
+                    foreach (var x in d.Assignment.Domains & aqm.Mask)
+                    {
+                        owned.Add(new Offender(new Apqn((byte)a, (byte)x), WellKnownDrivers.Cex4Queue, d.Id, null));
+                    }
+                }
+            }
+            if (owned.Count > 0)
+            {
+                return new ApqnOwnedByHost(owned[0].Mdev!.Value, Offender.Normalize(owned));
+            }
+            var guestOf = new Dictionary<MdevId, string>();
+            foreach (var (guest, id) in plan.Guests)
+            {
+                if (ValidateGuestName(guest) is { } bad)
+                {
+                    return bad;
+                }
+                if (!devices.Any(d => d.Id == id))
+                {
+                    return new InvalidInput("guests", $"Guest '{guest}' is attached to matrix device {id}, which the import does not contain.");
+                }
+                if (guestOf.TryGetValue(id, out var other))
+                {
+                    return new MdevInUse(id, other);
+                }
+                guestOf[id] = guest;
+            }
+            var conflicts = new List<Offender>();
+            for (var i = 0; i < devices.Count; i++)
+            {
+                for (var j = 0; j < devices.Count; j++)
+                {
+                    if (i == j)
+                    {
+                        continue;
+                    }
+                    var a = devices[i].Assignment.Adapters & devices[j].Assignment.Adapters;
+                    var d = devices[i].Assignment.Domains & devices[j].Assignment.Domains;
+                    if (a.IsEmpty || d.IsEmpty)
+                    {
+                        continue;
+                    }
+                    foreach (var x in a)
+                    {
+                        foreach (var y in d)
+                        {
+                            conflicts.Add(new Offender(new Apqn((byte)x, (byte)y), WellKnownDrivers.VfioAp, devices[j].Id, guestOf.GetValueOrDefault(devices[j].Id)));
+                        }
+                    }
+                }
+            }
+            if (conflicts.Count > 0)
+            {
+                return new ApqnConflict(devices.First(d => conflicts.Any(c => c.Mdev != d.Id && d.Assignment.Contains(c.Apqn))).Id, Offender.Normalize(conflicts));
+            }
+            var builder = new StepBuilder(s).SetMasks(apm.Mask, aqm.Mask);
+            foreach (var (id, configured) in plan.Configured)
+            {
+                builder.SetConfigured(id, configured);
+            }
+            builder.ReplaceAllDevices(devices.Select(d => (d.Id, d.Name, d.Assignment, guestOf.GetValueOrDefault(d.Id))));
+            var unchanged = s.Bus.Apmask == apm.Mask && s.Bus.Aqmask == aqm.Mask
+                && plan.Configured.All(c => s.Adapter(c.Key)!.Configured == c.Value)
+                && devices.Count == s.Mdevs.Count
+                && devices.All(d => s.Mdev(d.Id) is { } m && m.Name == d.Name && m.Assignment == d.Assignment && m.Guest == guestOf.GetValueOrDefault(d.Id));
+            if (unchanged)
+            {
+                return new ImportResult(s, [], dryRun, false);
+            }
+            var (next, rebound) = step.Commit(builder);
+            return new ImportResult(next, rebound, dryRun, true);
+        });
+    }
+
     // ---------------------------------------------------------------- rules shared by the calls
 
     /// <summary>SPEC §5 checks 3 and 4 for a device's would-be assignment, every offender listed.</summary>

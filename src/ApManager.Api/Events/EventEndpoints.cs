@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using ApManager.Api.Http;
+using ApManager.Api.Problems;
+using ApManager.Core.Journal;
+
+namespace ApManager.Api.Events;
+
+/// <summary>
+/// Server-Sent Events: one event per committed change or refusal, <c>id</c> = audit seq.
+/// A reconnecting client sends <c>Last-Event-ID</c> and gets everything after it from the store,
+/// then the live feed, without gap or duplicate. Each client has a bounded buffer; a client that
+/// falls that far behind is disconnected (it resumes from the store) so writers never wait.
+/// </summary>
+public static class EventEndpoints
+{
+    public const int ClientBuffer = 4096;
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static IEndpointRouteBuilder MapEventEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGroup("/api/events").WithTags("Events").MapGet("/", Stream)
+            .WithName("Events")
+            .WithSummary("Follow changes live (Server-Sent Events)")
+            .WithDescription("`text/event-stream`. Event types: bus-changed, queues-rebound, mdev-changed, guest-matrix-changed, adapter-changed, change-refused; `id` is the audit seq (events of one audit record share it and are sent together). Resume with the `Last-Event-ID` header (or `?after=`). A comment line is sent every 15 s to keep proxies open.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .ProducesProblemType(ProblemCatalog.InvalidQuery)
+            .AllowQuery("after");
+        return routes;
+    }
+
+    public static async Task<IResult> Stream(HttpContext context, IStateJournal journal, string? after)
+    {
+        var resumeText = context.Request.Headers["Last-Event-ID"].ToString();
+        if (string.IsNullOrEmpty(resumeText))
+        {
+            resumeText = after ?? "0";
+        }
+        if (!long.TryParse(resumeText, NumberStyles.None, CultureInfo.InvariantCulture, out var last))
+        {
+            return ProblemFactory.InvalidQuery(context, "Last-Event-ID", resumeText, "Use the id of the last event received (an audit seq).");
+        }
+
+        var channel = Channel.CreateBounded<AuditRecord>(new BoundedChannelOptions(ClientBuffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        void OnDurable(IReadOnlyList<AuditRecord> records)
+        {
+            foreach (var r in records)
+            {
+                if (!channel.Writer.TryWrite(r))
+                {
+                    // Too far behind: end this stream; the client resumes from the store.
+                    channel.Writer.TryComplete();
+                    return;
+                }
+            }
+        }
+
+        journal.Durable += OnDurable;
+        try
+        {
+            var response = context.Response;
+            response.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache";
+            response.Headers["X-Accel-Buffering"] = "no";
+            var ct = context.RequestAborted;
+            await response.WriteAsync("retry: 2000\n\n", ct);
+            await response.Body.FlushAsync(ct);
+
+            // Backlog from the store, then the live feed; seq numbers tell the overlap apart.
+            while (true)
+            {
+                var page = journal.ReadAudit(last, 500);
+                if (page.Count == 0)
+                {
+                    break;
+                }
+                foreach (var record in page)
+                {
+                    await WriteAsync(response, record, ct);
+                    last = record.Seq;
+                }
+                await response.Body.FlushAsync(ct);
+            }
+
+            while (!ct.IsCancellationRequested)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                wait.CancelAfter(Heartbeat);
+                bool more;
+                try
+                {
+                    more = await channel.Reader.WaitToReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    await response.WriteAsync(": keep-alive\n\n", ct);
+                    await response.Body.FlushAsync(ct);
+                    continue;
+                }
+                if (!more)
+                {
+                    break;
+                }
+                while (channel.Reader.TryRead(out var record))
+                {
+                    if (record.Seq <= last)
+                    {
+                        continue;
+                    }
+                    await WriteAsync(response, record, ct);
+                    last = record.Seq;
+                }
+                await response.Body.FlushAsync(ct);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+        finally
+        {
+            journal.Durable -= OnDurable;
+            channel.Writer.TryComplete();
+        }
+        return Results.Empty;
+    }
+
+    private static async Task WriteAsync(HttpResponse response, AuditRecord record, CancellationToken ct)
+    {
+        if (record.Events.Count == 0)
+        {
+            return;
+        }
+        var details = record.Details is null ? null : JsonNode.Parse(record.Details);
+        var text = new StringBuilder();
+        foreach (var type in record.Events)
+        {
+            var data = new JsonObject
+            {
+                ["seq"] = record.Seq,
+                ["type"] = type,
+                ["time"] = record.Time,
+                ["actor"] = record.Actor,
+                ["action"] = record.Action,
+                ["target"] = record.Target,
+                ["versionAfter"] = record.VersionAfter,
+                ["details"] = details?.DeepClone(),
+            };
+            text.Append("id: ").Append(record.Seq.ToString(CultureInfo.InvariantCulture)).Append('\n')
+                .Append("event: ").Append(type).Append('\n')
+                .Append("data: ").Append(data.ToJsonString(Json)).Append("\n\n");
+        }
+        await response.WriteAsync(text.ToString(), ct);
+    }
+}

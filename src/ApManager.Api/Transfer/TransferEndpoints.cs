@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using ApManager.Api.Http;
+using ApManager.Api.Problems;
+using ApManager.Core.Masks;
+using ApManager.Core.Matrix;
+using ApManager.Core.State;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ApManager.Api.Transfer;
+
+/// <summary>Export the whole configuration (devices in mdevctl's format) and import it in one atomic step.</summary>
+public static class TransferEndpoints
+{
+    public const string Format = "apmanager/1";
+    public const string MdevType = "vfio_ap-passthrough";
+
+    /// <summary>An import may carry thousands of devices; it has its own, larger body limit.</summary>
+    public const int MaxImportBytes = 16 * 1024 * 1024;
+
+    /// <summary>A matrix device exactly as mdevctl stores it under /etc/mdevctl.d/matrix/&lt;uuid&gt;.</summary>
+    public sealed record MdevctlConfig(
+        [property: JsonPropertyName("mdev_type")] string MdevType,
+        [property: JsonPropertyName("start")] string Start,
+        [property: JsonPropertyName("attrs")] IReadOnlyList<IReadOnlyDictionary<string, string>> Attrs);
+
+    /// <summary>One matrix device: its UUID, its name and its mdevctl configuration.</summary>
+    public sealed record ExportMdevDto(string Uuid, string? Name, MdevctlConfig Mdevctl);
+
+    /// <summary>Whether an adapter is configured.</summary>
+    public sealed record ExportAdapterDto(int Id, bool Configured);
+
+    /// <summary>A guest and the matrix device it is attached to.</summary>
+    public sealed record ExportGuestDto(string Name, string Mdev);
+
+    /// <summary>The whole configuration.</summary>
+    public sealed record ExportDto(string Format, long Version, string Apmask, string Aqmask, IReadOnlyList<ExportAdapterDto> Adapters, IReadOnlyList<ExportMdevDto> Mdevs, IReadOnlyList<ExportGuestDto> Guests);
+
+    /// <summary>An import: an export; <c>format</c>, <c>version</c>, <c>adapters</c> and <c>guests</c> may be omitted.</summary>
+    public sealed record ImportRequest(string? Format, long? Version, string Apmask, string Aqmask, IReadOnlyList<ExportAdapterDto>? Adapters, IReadOnlyList<ExportMdevDto> Mdevs, IReadOnlyList<ExportGuestDto>? Guests);
+
+    /// <summary>The configuration after the import (or as it would be, for a dry run) and the queues that moved.</summary>
+    public sealed record ImportResultDto(ExportDto Configuration, IReadOnlyList<ReboundDto> Rebound, bool Changed, bool DryRun);
+
+    public static IEndpointRouteBuilder MapTransferEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api").WithTags("Export and import");
+        group.MapGet("/export", Export)
+            .WithName("Export")
+            .WithSummary("Export the whole configuration")
+            .WithDescription("Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects) and the guests. POST it to /api/import to restore it.")
+            .AllowQuery();
+        group.MapPost("/import", Import)
+            .WithName("Import")
+            .WithSummary("Import a whole configuration in one atomic step")
+            .WithDescription("Validates everything and applies it in one step, or changes nothing and answers with the same problems as the individual calls (every offender listed). Devices not in the import are removed. `assign_*` values are read as the kernel reads them (`5`, `0x5`, `05`, `+5\\n`). If-Match compares with the global version. `?dryRun=true` previews.")
+            .Accepts<ImportRequest>("application/json")
+            .ProducesProblemType(ProblemCatalog.InvalidMask)
+            .ProducesProblemType(ProblemCatalog.InvalidRequest)
+            .ProducesProblemType(ProblemCatalog.InvalidBody)
+            .ProducesProblemType(ProblemCatalog.IdOutOfRange)
+            .ProducesProblemType(ProblemCatalog.NotFound)
+            .ProducesProblemType(ProblemCatalog.ApqnOwnedByHost)
+            .ProducesProblemType(ProblemCatalog.ApqnConflict)
+            .ProducesProblemType(ProblemCatalog.MdevExists)
+            .ProducesProblemType(ProblemCatalog.MdevInUse)
+            .ProducesProblemType(ProblemCatalog.MdevLimit)
+            .ProducesProblemType(ProblemCatalog.VersionMismatch)
+            .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
+            .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
+            .ProducesProblemType(ProblemCatalog.StorageUnavailable)
+            .AllowQuery("dryRun");
+        return routes;
+    }
+
+    public static Ok<ExportDto> Export(HttpContext context, ApSystem system)
+    {
+        var s = system.Current;
+        RequestInput.SetETag(context, s.Version);
+        return TypedResults.Ok(ToExport(s));
+    }
+
+    public static ExportDto ToExport(ApSnapshot s) => new(
+        Format,
+        s.Version,
+        s.Bus.Apmask.ToString(),
+        s.Bus.Aqmask.ToString(),
+        [.. s.Adapters.Select(a => new ExportAdapterDto(a.Id, a.Configured))],
+        [.. s.Mdevs.Select(m => new ExportMdevDto(m.Id.ToString(), m.Name, ToMdevctl(m)))],
+        [.. s.Guests.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new ExportGuestDto(g.Key, g.Value.ToString()))]);
+
+    /// <summary>mdevctl's attribute order: adapters, then domains, then control domains, each ascending.</summary>
+    public static MdevctlConfig ToMdevctl(MatrixDevice m)
+    {
+        var attrs = new List<IReadOnlyDictionary<string, string>>();
+        attrs.AddRange(m.Adapters.ToArray().Select(a => Attr("assign_adapter", a.ToString(CultureInfo.InvariantCulture))));
+        attrs.AddRange(m.Domains.ToArray().Select(d => Attr("assign_domain", $"0x{d:x}")));
+        attrs.AddRange(m.ControlDomains.ToArray().Select(d => Attr("assign_control_domain", $"0x{d:x}")));
+        return new MdevctlConfig(MdevType, "auto", attrs);
+    }
+
+    private static Dictionary<string, string> Attr(string key, string value) => new() { [key] = value };
+
+    public static async Task<Results<Ok<ImportResultDto>, ProblemHttpResult>> Import(
+        HttpContext context, ApSystem system, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
+    {
+        var (body, problem) = await RequestInput.ReadJsonAsync<ImportRequest>(context, allowEmpty: false, MaxImportBytes);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (body!.Format is { } format && format != Format)
+        {
+            return ProblemFactory.Invalid(context, "format", $"Format '{format}' is not '{Format}'.");
+        }
+        var devices = new List<(MdevId, string?, IReadOnlyList<long>, IReadOnlyList<long>, IReadOnlyList<long>)>();
+        foreach (var (device, index) in body.Mdevs.Select((d, i) => (d, i)))
+        {
+            var field = $"mdevs[{index}]";
+            if (!MdevId.TryParse(device.Uuid, out var id))
+            {
+                return PathValues.BadUuid(context, device.Uuid);
+            }
+            if (device.Mdevctl.MdevType != MdevType)
+            {
+                return ProblemFactory.Invalid(context, $"{field}.mdevctl.mdev_type", $"mdev_type '{device.Mdevctl.MdevType}' is not '{MdevType}'.");
+            }
+            if (device.Mdevctl.Start is not ("auto" or "manual"))
+            {
+                return ProblemFactory.Invalid(context, $"{field}.mdevctl.start", $"start '{device.Mdevctl.Start}' is not 'auto' or 'manual'.");
+            }
+            List<long> adapters = [], domains = [], control = [];
+            foreach (var (attr, n) in device.Mdevctl.Attrs.Select((a, i) => (a, i)))
+            {
+                var at = $"{field}.mdevctl.attrs[{n}]";
+                if (attr.Count != 1)
+                {
+                    return ProblemFactory.Invalid(context, at, "Each attribute is an object with exactly one key.");
+                }
+                var (key, value) = attr.First();
+                var target = key switch
+                {
+                    "assign_adapter" => adapters,
+                    "assign_domain" => domains,
+                    "assign_control_domain" => control,
+                    _ => null,
+                };
+                if (target is null)
+                {
+                    return ProblemFactory.Invalid(context, at, $"Unknown attribute '{key}': use assign_adapter, assign_domain or assign_control_domain.");
+                }
+                switch (IdText.TryParse(value, out var parsed))
+                {
+                    case IdText.Error.EINVAL:
+                        return ProblemFactory.Invalid(context, at, $"{key} '{value}' is not a number the kernel accepts (EINVAL): decimal, 0x hex or 0 octal, one optional + and trailing newline.");
+                    case IdText.Error.ERANGE:
+                        return ProblemFactory.Invalid(context, at, $"{key} '{value}' exceeds 2^64 - 1 (ERANGE).");
+                }
+                target.Add(parsed > long.MaxValue ? long.MaxValue : (long)parsed);
+            }
+            devices.Add((id, device.Name, adapters, domains, control));
+        }
+        var configured = new Dictionary<int, bool>();
+        foreach (var adapter in body.Adapters ?? [])
+        {
+            if (!configured.TryAdd(adapter.Id, adapter.Configured))
+            {
+                return ProblemFactory.Invalid(context, "adapters", $"Adapter {adapter.Id} is listed twice.");
+            }
+        }
+        var guests = new Dictionary<string, MdevId>(StringComparer.Ordinal);
+        foreach (var guest in body.Guests ?? [])
+        {
+            if (!MdevId.TryParse(guest.Mdev, out var id))
+            {
+                return PathValues.BadUuid(context, guest.Mdev);
+            }
+            if (!guests.TryAdd(guest.Name, id))
+            {
+                return ProblemFactory.Create(context, ProblemCatalog.GuestHasMdev, $"Guest '{guest.Name}' is listed for more than one matrix device.",
+                    new Dictionary<string, object?> { ["guest"] = guest.Name, ["mdev"] = id.ToString(), ["errno"] = "EPERM" });
+            }
+        }
+        var plan = new ImportPlan(MaskInput.FromString(body.Apmask), MaskInput.FromString(body.Aqmask), configured, devices, guests);
+        var outcome = system.Import(plan, RequestInput.IfMatch(ifMatch), dryRun ?? false, Durability.Actor(context));
+        if (await Durability.WaitAsync(context, outcome) is { } failed)
+        {
+            return failed;
+        }
+        if (!outcome.IsOk)
+        {
+            return ProblemFactory.FromRefusal(context, outcome.Refusal, dryRun ?? false);
+        }
+        var result = outcome.Value;
+        return TypedResults.Ok(new ImportResultDto(ToExport(result.Snapshot), ReboundDto.Of(result.Rebound), result.Changed, result.DryRun));
+    }
+}
