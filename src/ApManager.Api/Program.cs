@@ -1,3 +1,4 @@
+using ApManager.Api.Access;
 using ApManager.Api.Audit;
 using ApManager.Api.Bus;
 using ApManager.Api.Events;
@@ -27,16 +28,21 @@ try
     builder.Services.AddApManagerProblems();
     builder.Services.AddApManagerHealthChecks();
     builder.Services.AddApManagerOpenApi();
+    builder.Services.AddApManagerAccess();
+    builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = ApManager.Api.Transfer.TransferEndpoints.MaxImportBytes);
 
     var app = builder.Build();
 
     // Build the bus model now: a bad configuration stops the service here, naming the key.
     var system = app.Services.GetRequiredService<ApSystem>();
+    AccessSetup.CheckExposure(app.Configuration);
+    app.Services.GetRequiredService<ApiKeyStore>();
 
     // Outermost, so the logged status is the one the client got after problem mapping.
     app.UseSerilogRequestLogging();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
+    app.UseApManagerAccess();
     app.UseApManagerOpenApi();
 
     app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();

@@ -23,6 +23,11 @@ public sealed class ApManagerApplication(IDictionary<string, string?>? settings 
     public static string NewStoragePath() =>
         Path.Combine(Path.GetTempPath(), "apmanager-tests", $"{Guid.NewGuid():N}", "apmanager.db");
 
+    /// <summary>API keys the test host accepts, one per role; clients send the admin key unless a test says otherwise.</summary>
+    public const string AdminKey = "test-admin-key";
+    public const string OperatorKey = "test-operator-key";
+    public const string ViewerKey = "test-viewer-key";
+
     public const string DeviceA = "0b1f7c3e-2d4a-4e55-9f1d-7a0c2b9e6d11";
     public const string DeviceB = "5d2e8a41-93c7-4f0b-8b6e-2c4f1a7d9e30";
 
@@ -35,6 +40,16 @@ public sealed class ApManagerApplication(IDictionary<string, string?>? settings 
             {
                 ["Serilog:MinimumLevel:Default"] = "Warning",
                 ["ApManager:Storage:Path"] = StoragePath,
+                ["ApManager:RateLimit:MutationsPerSecond"] = "0",
+                ["ApManager:Auth:ApiKeys:0:Name"] = "test-admin",
+                ["ApManager:Auth:ApiKeys:0:Role"] = "admin",
+                ["ApManager:Auth:ApiKeys:0:Hash"] = ApManager.Api.Access.ApiKeyStore.HashText(AdminKey),
+                ["ApManager:Auth:ApiKeys:1:Name"] = "test-operator",
+                ["ApManager:Auth:ApiKeys:1:Role"] = "operator",
+                ["ApManager:Auth:ApiKeys:1:Hash"] = ApManager.Api.Access.ApiKeyStore.HashText(OperatorKey),
+                ["ApManager:Auth:ApiKeys:2:Name"] = "test-viewer",
+                ["ApManager:Auth:ApiKeys:2:Role"] = "viewer",
+                ["ApManager:Auth:ApiKeys:2:Hash"] = ApManager.Api.Access.ApiKeyStore.HashText(ViewerKey),
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
@@ -42,6 +57,21 @@ public sealed class ApManagerApplication(IDictionary<string, string?>? settings 
             }
             config.AddInMemoryCollection(values);
         });
+    }
+
+    /// <summary>Every client of the test host is an admin unless the test replaces the header.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+    }
+
+    /// <summary>A client with the given key, or none.</summary>
+    public HttpClient CreateClient(string? key)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = key is null ? null : new AuthenticationHeaderValue("Bearer", key);
+        return client;
     }
 
     public override async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using ApManager.Api.Access;
 using ApManager.Api.Http;
 using ApManager.Api.Problems;
 using ApManager.Core.State;
@@ -11,7 +12,7 @@ public static class BusEndpoints
 {
     public static RouteGroupBuilder MapBusEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/bus").WithTags("Bus");
+        var group = routes.MapGroup("/api/bus").WithTags("Bus").Read();
 
         group.MapGet("/", GetBus)
             .WithName("GetBus")
@@ -25,6 +26,7 @@ public static class BusEndpoints
             .WithDescription("Takes exactly what a user would echo: absolute hex (`0xf9ff…`) or relative terms (`+5,+6`, `-0-255,+7`). Send JSON `{\"mask\": \"+5\"}` or the raw text with Content-Type text/plain (a trailing newline is fine). Before queues move to the host's default drivers, every driver's in_use callback is asked; any objection refuses the whole write with 409 listing every offending APQN, its driver, matrix device and guest. An empty write is a no-op.")
             .Accepts<MaskWriteRequest>("application/json", "text/plain")
             .WithMaskProblems()
+            .Mutation(Roles.Admin)
             .AllowQuery("dryRun");
 
         group.MapPut("/aqmask", PutAqmask)
@@ -33,6 +35,7 @@ public static class BusEndpoints
             .WithDescription("Same syntax and checks as apmask, over domains: queues become host-owned where apmask × the newly set aqmask bits meet.")
             .Accepts<MaskWriteRequest>("application/json", "text/plain")
             .WithMaskProblems()
+            .Mutation(Roles.Admin)
             .AllowQuery("dryRun");
 
         group.MapPatch("/masks", PatchMasks)
@@ -41,6 +44,7 @@ public static class BusEndpoints
             .WithDescription("Both writes are parsed (apmask first), then one in_use check runs over the combined difference (new apm × new aqm) − (old apm × old aqm); both masks change together or neither does. Either member may be omitted, not both.")
             .Accepts<MasksPatchRequest>("application/json", "application/merge-patch+json")
             .WithMaskProblems()
+            .Mutation(Roles.Admin)
             .AllowQuery("dryRun");
 
         return group;

@@ -1,3 +1,4 @@
+using ApManager.Api.Access;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -23,13 +24,13 @@ public static class EventEndpoints
 
     public static IEndpointRouteBuilder MapEventEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGroup("/api/events").WithTags("Events").MapGet("/", Stream)
+        routes.MapGroup("/api/events").WithTags("Events").Read().MapGet("/", Stream)
             .WithName("Events")
             .WithSummary("Follow changes live (Server-Sent Events)")
-            .WithDescription("`text/event-stream`. Event types: bus-changed, queues-rebound, mdev-changed, guest-matrix-changed, adapter-changed, change-refused; `id` is the audit seq (events of one audit record share it and are sent together). Resume with the `Last-Event-ID` header (or `?after=`). A comment line is sent every 15 s to keep proxies open.")
+            .WithDescription("`text/event-stream`. Event types: bus-changed, queues-rebound, mdev-changed, guest-matrix-changed, adapter-changed, change-refused; `id` is the audit seq (events of one audit record share it and are sent together). Resume with the `Last-Event-ID` header (or `?after=`). Browsers' EventSource cannot send headers: pass the key or token as `?access_token=` here (only here). A comment line is sent every 15 s to keep proxies open.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblemType(ProblemCatalog.InvalidQuery)
-            .AllowQuery("after");
+            .AllowQuery("after", "access_token");
         return routes;
     }
 

@@ -18,6 +18,12 @@ public static class RequestInput
     /// <summary>JSON bodies are small; anything larger is refused with 413.</summary>
     public const int MaxJsonBytes = 64 * 1024;
 
+    /// <summary>
+    /// Mask bodies: the parser sees up to 4 KiB like sysfs (longer masks answer E2BIG as the kernel
+    /// would); a body beyond 8 KiB is refused whole with 413.
+    /// </summary>
+    public const int MaxMaskBytes = 8 * 1024;
+
     private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
@@ -35,7 +41,7 @@ public static class RequestInput
         var mediaType = MediaType(request);
         if (mediaType == "text/plain")
         {
-            var (bytes, tooLarge) = await ReadBytesAsync(request, MaxJsonBytes);
+            var (bytes, tooLarge) = await ReadBytesAsync(request, MaxMaskBytes);
             if (tooLarge is not null)
             {
                 return (default, tooLarge);
@@ -43,7 +49,7 @@ public static class RequestInput
             // The parser sees the exact bytes; the text shown back replaces invalid UTF-8.
             return (new MaskInput(Encoding.UTF8.GetString(bytes!), bytes!), null);
         }
-        var (body, problem) = await ReadJsonAsync<MaskWriteRequest>(context, allowEmpty: false);
+        var (body, problem) = await ReadJsonAsync<MaskWriteRequest>(context, allowEmpty: false, MaxMaskBytes);
         return problem is not null ? (default, problem) : (MaskInput.FromString(body!.Mask), null);
     }
 

@@ -1,3 +1,4 @@
+using ApManager.Api.Access;
 using ApManager.Api.Http;
 using ApManager.Api.Problems;
 using ApManager.Core.Matrix;
@@ -12,7 +13,7 @@ public static class MdevEndpoints
 {
     public static RouteGroupBuilder MapMdevEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/mdevs").WithTags("Matrix devices");
+        var group = routes.MapGroup("/api/mdevs").WithTags("Matrix devices").Read();
 
         group.MapGet("/", List)
             .WithName("ListMdevs")
@@ -33,6 +34,7 @@ public static class MdevEndpoints
             .ProducesProblemType(ProblemCatalog.VersionMismatch)
             .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
             .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
+            .Mutation(Roles.Operator)
             .AllowQuery("dryRun");
 
         group.MapGet("/{uuid}", Get)
@@ -52,6 +54,7 @@ public static class MdevEndpoints
             .ProducesProblemType(ProblemCatalog.NotFound)
             .ProducesProblemType(ProblemCatalog.MdevInUse)
             .ProducesProblemType(ProblemCatalog.VersionMismatch)
+            .Mutation(Roles.Operator)
             .AllowQuery("dryRun");
 
         MapAssignment(group, "adapters", AssignTarget.Adapter, "adapter");
@@ -64,6 +67,7 @@ public static class MdevEndpoints
             .WithDescription("Validated as a whole, all or nothing: every id in range (400 naming every bad id), no APQN of adapters × domains owned by the host (409), no overlap with another device (409). Equal to the current assignment: 200, nothing changes. Removed ids are unplugged from the guest and added ones plugged in the same step.")
             .Accepts<MdevConfigRequest>("application/json")
             .WithAssignmentProblems()
+            .Mutation(Roles.Operator)
             .AllowQuery("dryRun");
 
         group.MapPut("/{uuid}/guest", AttachGuest)
@@ -79,6 +83,7 @@ public static class MdevEndpoints
             .ProducesProblemType(ProblemCatalog.VersionMismatch)
             .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
             .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
+            .Mutation(Roles.Operator)
             .AllowQuery("dryRun");
 
         group.MapDelete("/{uuid}/guest", DetachGuest)
@@ -88,6 +93,7 @@ public static class MdevEndpoints
             .ProducesProblemType(ProblemCatalog.InvalidRequest)
             .ProducesProblemType(ProblemCatalog.NotFound)
             .ProducesProblemType(ProblemCatalog.VersionMismatch)
+            .Mutation(Roles.Operator)
             .AllowQuery("dryRun");
 
         return group;
@@ -106,6 +112,7 @@ public static class MdevEndpoints
             .WithSummary($"Assign a {what}")
             .WithDescription($"`id` is decimal. {checks} Allowed while a guest is attached: a hot plug, the guest matrix follows at once.")
             .WithAssignmentProblems()
+            .Mutation(Roles.Operator)
             .AllowQuery("dryRun");
         group.MapDelete($"/{{uuid}}/{segment}/{{id}}",
                 (HttpContext context, ApSystem system, string uuid, string id, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch) =>
@@ -114,6 +121,7 @@ public static class MdevEndpoints
             .WithSummary($"Unassign a {what}")
             .WithDescription("Not assigned: 200, nothing changes. With a guest attached this is a hot unplug.")
             .WithAssignmentProblems()
+            .Mutation(Roles.Operator)
             .AllowQuery("dryRun");
     }
 

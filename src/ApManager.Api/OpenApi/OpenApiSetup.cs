@@ -27,7 +27,16 @@ public static class OpenApiSetup
                     "the driver that refused, the matrix device that holds it and the guest using it. Every mutation takes `?dryRun=true` and `If-Match`.",
             });
             options.SupportNonNullableReferenceTypes();
+            options.AddSecurityDefinition("Bearer", new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "An API key (admin tooling) or a JWT from the configured identity provider (dashboards), sent as `Authorization: Bearer <value>`. " +
+                    "Roles: viewer (reads), operator (also matrix devices and guests), admin (everything: masks, adapters, import). " +
+                    "On a first run without configured credentials the service creates an admin key and writes it to data/admin.key.",
+            });
             options.OperationFilter<ProblemResponsesFilter>();
+            options.OperationFilter<SecurityRequirementFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "ApManager.Api.xml");
             if (File.Exists(xml))
             {
@@ -47,6 +56,23 @@ public static class OpenApiSetup
             options.EnableTryItOutByDefault();
         });
         return app;
+    }
+
+    /// <summary>Marks every operation that needs a role with the bearer requirement and names the role.</summary>
+    private sealed class SecurityRequirementFilter : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            var roles = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<Access.RequiredRoleMetadata>().Select(r => r.Role).ToList();
+            if (roles.Count == 0)
+            {
+                return;
+            }
+            var role = roles.Contains(Access.Roles.Admin) ? Access.Roles.Admin : roles.Contains(Access.Roles.Operator) ? Access.Roles.Operator : Access.Roles.Viewer;
+            operation.Security ??= [];
+            operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", context.Document)] = [] });
+            operation.Description = $"{operation.Description}\n\nRequires role **{role}**.".TrimStart('\n');
+        }
     }
 
     /// <summary>

@@ -75,6 +75,15 @@ public static class ProblemCatalog
     public static readonly ProblemType StorageUnavailable = new("storage-unavailable", "Storage unavailable", 503,
         "The change could not be written to the durable store (disk full, I/O error). It was not made and nothing changed; retry once the store is writable.");
 
+    public static readonly ProblemType Unauthenticated = new("unauthenticated", "Authentication required", 401,
+        "No valid credential was sent. Send 'Authorization: Bearer <key>' with an API key (admin tooling) or a JWT from the configured identity provider (dashboards).");
+
+    public static readonly ProblemType Forbidden = new("forbidden", "Forbidden", 403,
+        "The caller is authenticated but its role does not allow this call: viewer may read, operator may also manage matrix devices and guests, admin may do everything (masks, adapters, import).");
+
+    public static readonly ProblemType RateLimited = new("rate-limited", "Too many requests", 429,
+        "This caller sent more changes than its rate limit allows. Wait the number of seconds in Retry-After and retry. Nothing changed.");
+
     public static readonly ProblemType InternalError = new("internal-error", "Internal error", 500,
         "An unexpected error; it is logged with the traceId. Nothing acknowledged was lost.");
 
@@ -82,7 +91,7 @@ public static class ProblemCatalog
     [
         InvalidMask, QueuesInUse, InUseCheckFailed, VersionMismatch, NotFound, IdOutOfRange, ApqnOwnedByHost, ApqnConflict,
         MdevExists, MdevInUse, GuestHasMdev, MdevLimit, InvalidRequest, InvalidBody, InvalidQuery, UnsupportedMediaType,
-        PayloadTooLarge, MethodNotAllowed, BadRequest, StorageUnavailable, InternalError,
+        PayloadTooLarge, MethodNotAllowed, BadRequest, StorageUnavailable, Unauthenticated, Forbidden, RateLimited, InternalError,
     ];
 
     public static ProblemType? Find(string name) => All.FirstOrDefault(p => p.Name == name);
@@ -90,7 +99,10 @@ public static class ProblemCatalog
     /// <summary>The type for a status code that routing or the server produced on its own.</summary>
     public static ProblemType ForStatus(int status) => status switch
     {
+        401 => Unauthenticated,
+        403 => Forbidden,
         404 => NotFound,
+        429 => RateLimited,
         405 => MethodNotAllowed,
         413 => PayloadTooLarge,
         415 => UnsupportedMediaType,

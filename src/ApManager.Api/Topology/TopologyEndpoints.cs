@@ -1,3 +1,4 @@
+using ApManager.Api.Access;
 using ApManager.Api.Http;
 using ApManager.Api.Problems;
 using ApManager.Core.Drivers;
@@ -13,7 +14,7 @@ public static class TopologyEndpoints
 {
     public static IEndpointRouteBuilder MapTopologyEndpoints(this IEndpointRouteBuilder routes)
     {
-        var adapters = routes.MapGroup("/api/adapters").WithTags("Adapters");
+        var adapters = routes.MapGroup("/api/adapters").WithTags("Adapters").Read();
         adapters.MapGet("/", ListAdapters)
             .WithName("ListAdapters")
             .WithSummary("List the crypto adapters")
@@ -38,9 +39,10 @@ public static class TopologyEndpoints
             .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
             .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
             .ProducesProblemType(ProblemCatalog.StorageUnavailable)
+            .Mutation(Roles.Admin)
             .AllowQuery("dryRun");
 
-        var queues = routes.MapGroup("/api/queues").WithTags("Queues");
+        var queues = routes.MapGroup("/api/queues").WithTags("Queues").Read();
         queues.MapGet("/", ListQueues)
             .WithName("ListQueues")
             .WithSummary("List AP queues with their driver, matrix device and guest")
@@ -55,7 +57,7 @@ public static class TopologyEndpoints
             .ProducesProblemType(ProblemCatalog.NotFound)
             .AllowQuery();
 
-        routes.MapGroup("/api/drivers").WithTags("Drivers").MapGet("/", ListDrivers)
+        routes.MapGroup("/api/drivers").WithTags("Drivers").Read().MapGet("/", ListDrivers)
             .WithName("ListDrivers")
             .WithSummary("List the registered AP drivers")
             .WithDescription("`default` is true for the host's zcrypt drivers (cex4queue); `queues` counts the queues bound to each.")

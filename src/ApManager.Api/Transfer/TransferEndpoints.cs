@@ -1,3 +1,4 @@
+using ApManager.Api.Access;
 using System.Globalization;
 using System.Text.Json.Serialization;
 using ApManager.Api.Http;
@@ -26,7 +27,7 @@ public static class TransferEndpoints
         [property: JsonPropertyName("attrs")] IReadOnlyList<IReadOnlyDictionary<string, string>> Attrs);
 
     /// <summary>One matrix device: its UUID, its name and its mdevctl configuration.</summary>
-    public sealed record ExportMdevDto(string Uuid, string? Name, MdevctlConfig Mdevctl);
+    public sealed record ExportMdevDto(string Uuid, MdevctlConfig Mdevctl, string? Name = null);
 
     /// <summary>Whether an adapter is configured.</summary>
     public sealed record ExportAdapterDto(int Id, bool Configured);
@@ -38,14 +39,14 @@ public static class TransferEndpoints
     public sealed record ExportDto(string Format, long Version, string Apmask, string Aqmask, IReadOnlyList<ExportAdapterDto> Adapters, IReadOnlyList<ExportMdevDto> Mdevs, IReadOnlyList<ExportGuestDto> Guests);
 
     /// <summary>An import: an export; <c>format</c>, <c>version</c>, <c>adapters</c> and <c>guests</c> may be omitted.</summary>
-    public sealed record ImportRequest(string? Format, long? Version, string Apmask, string Aqmask, IReadOnlyList<ExportAdapterDto>? Adapters, IReadOnlyList<ExportMdevDto> Mdevs, IReadOnlyList<ExportGuestDto>? Guests);
+    public sealed record ImportRequest(string Apmask, string Aqmask, IReadOnlyList<ExportMdevDto> Mdevs, string? Format = null, long? Version = null, IReadOnlyList<ExportAdapterDto>? Adapters = null, IReadOnlyList<ExportGuestDto>? Guests = null);
 
     /// <summary>The configuration after the import (or as it would be, for a dry run) and the queues that moved.</summary>
     public sealed record ImportResultDto(ExportDto Configuration, IReadOnlyList<ReboundDto> Rebound, bool Changed, bool DryRun);
 
     public static IEndpointRouteBuilder MapTransferEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api").WithTags("Export and import");
+        var group = routes.MapGroup("/api").WithTags("Export and import").Read();
         group.MapGet("/export", Export)
             .WithName("Export")
             .WithSummary("Export the whole configuration")
@@ -70,6 +71,7 @@ public static class TransferEndpoints
             .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
             .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
             .ProducesProblemType(ProblemCatalog.StorageUnavailable)
+            .Mutation(Roles.Admin)
             .AllowQuery("dryRun");
         return routes;
     }
@@ -87,7 +89,7 @@ public static class TransferEndpoints
         s.Bus.Apmask.ToString(),
         s.Bus.Aqmask.ToString(),
         [.. s.Adapters.Select(a => new ExportAdapterDto(a.Id, a.Configured))],
-        [.. s.Mdevs.Select(m => new ExportMdevDto(m.Id.ToString(), m.Name, ToMdevctl(m)))],
+        [.. s.Mdevs.Select(m => new ExportMdevDto(m.Id.ToString(), ToMdevctl(m), m.Name))],
         [.. s.Guests.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new ExportGuestDto(g.Key, g.Value.ToString()))]);
 
     /// <summary>mdevctl's attribute order: adapters, then domains, then control domains, each ascending.</summary>
