@@ -331,6 +331,7 @@ public class MatrixDeviceTests
 
         Assert.Equal(("adapter", 63), (refusal.Kind, refusal.Max));
         Assert.Equal([64L, 100L], refusal.Ids);
+        Assert.Empty(refusal.More);
         Assert.Same(before, system.Current);
     }
 
@@ -343,6 +344,7 @@ public class MatrixDeviceTests
 
         Assert.Equal(("domain", 84), (refusal.Kind, refusal.Max));
         Assert.Equal([85L, 200L], refusal.Ids);
+        Assert.Empty(refusal.More);
     }
 
     [Fact]
@@ -354,6 +356,7 @@ public class MatrixDeviceTests
 
         Assert.Equal(("control-domain", 84), (refusal.Kind, refusal.Max));
         Assert.Equal([86L, 90L], refusal.Ids);
+        Assert.Empty(refusal.More);
     }
 
     [Fact]
@@ -365,6 +368,7 @@ public class MatrixDeviceTests
         var refusal = system.ReplaceConfig(A, [64, 5], [85, 4], [90]).Refused<IdOutOfRange>();
 
         Assert.Equal(["adapter 64 (max 63)", "control-domain 90 (max 84)", "domain 85 (max 84)"], NamedIds(refusal));
+        Assert.Equal("adapter", refusal.Kind);
         Assert.Same(before, system.Current);
     }
 
@@ -615,8 +619,8 @@ public class MatrixDeviceTests
 
     private static string[] NamedIds(IdOutOfRange refusal)
     {
-        // Whatever shape the refusal takes, every offending id must be named with its kind.
-        var named = refusal.Ids.Select(id => $"{refusal.Kind} {id} (max {refusal.Max})");
+        // Every offending id, named with its kind: the refusal itself and its further kinds.
+        var named = new[] { refusal }.Concat(refusal.More).SelectMany(r => r.Ids.Select(id => $"{r.Kind} {id} (max {r.Max})"));
         return [.. named.Order(StringComparer.Ordinal)];
     }
 }
