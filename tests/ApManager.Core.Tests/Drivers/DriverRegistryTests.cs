@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using ApManager.Core.Drivers;
 using ApManager.Core.Masks;
 using ApManager.Core.State;
+using ApManager.Core.Tests.Support;
 using static ApManager.Core.Tests.Support.Demo;
 
 namespace ApManager.Core.Tests.Drivers;
@@ -77,18 +78,18 @@ public class DriverRegistryTests
             return [new Offender(Q("05.0004"), "slow", null, null)];
         }));
 
-        var query = Task.Run(() => registry.Query(Snapshot, Adapter5));
+        var query = Threads.Run(() => registry.Query(Snapshot, Adapter5));
         await entered.Task.WaitAsync(Patience);
-        var unregister = Task.Run(() =>
+        var unregister = Threads.Run(() =>
         {
             var removed = registry.Unregister("slow");
             Interlocked.Exchange(ref unregisteredAt, Interlocked.Increment(ref order));
             return removed;
         });
+        Assert.True(await Threads.Eventually(() => !registry.IsRegistered("slow"), Patience));
         await Task.Delay(200);
 
         Assert.False(unregister.IsCompleted, "Unregister returned while the callback was still running.");
-        Assert.False(registry.IsRegistered("slow"));
         release.Set();
         Assert.True(await unregister.WaitAsync(Patience));
         var answer = await query.WaitAsync(Patience);
@@ -119,9 +120,9 @@ public class DriverRegistryTests
             return [new Offender(Q("05.0004"), "late", null, null)];
         }));
 
-        var query = Task.Run(() => registry.Query(Snapshot, Adapter5));
+        var query = Threads.Run(() => registry.Query(Snapshot, Adapter5));
         await entered.Task.WaitAsync(Patience);
-        var unregistered = await Task.Run(() => registry.Unregister("late")).WaitAsync(Patience);
+        var unregistered = await Threads.Run(() => registry.Unregister("late")).WaitAsync(Patience);
         release.Set();
         var answer = await query.WaitAsync(Patience);
 
@@ -137,7 +138,7 @@ public class DriverRegistryTests
         var registry = new DriverRegistry();
         var stop = false;
         long violations = 0, calls = 0, failures = 0, queries = 0;
-        var queriers = Enumerable.Range(0, Math.Max(2, Environment.ProcessorCount - 1)).Select(_ => Task.Run(() =>
+        var queriers = Enumerable.Range(0, Math.Max(2, Environment.ProcessorCount - 1)).Select(_ => Threads.Run(() =>
         {
             while (!Volatile.Read(ref stop))
             {
@@ -196,7 +197,7 @@ public class DriverRegistryTests
             return [];
         }));
 
-        var answer = await Task.Run(() => registry.Query(Snapshot, Adapter5)).WaitAsync(Patience);
+        var answer = await Threads.Run(() => registry.Query(Snapshot, Adapter5)).WaitAsync(Patience);
 
         Assert.IsType<InvalidOperationException>(caught);
         Assert.False(answer.Failed);
@@ -216,7 +217,7 @@ public class DriverRegistryTests
         }));
         var before = system.Current;
 
-        var outcome = await Task.Run(() => system.Apmask("+8")).WaitAsync(Patience);
+        var outcome = await Threads.Run(() => system.Apmask("+8")).WaitAsync(Patience);
 
         var refusal = outcome.Refused<InUseCheckFailed>();
         Assert.Equal("self", refusal.Driver);
@@ -285,5 +286,37 @@ public class DriverRegistryTests
         Assert.Equal(
             ["05.0004 null->cex4queue", "05.0005 null->cex4queue", "05.0006 null->cex4queue", "05.0047 null->cex4queue", "05.0048 null->cex4queue"],
             Describe(change.Rebound));
+    }
+
+    [Fact]
+    public async Task UnregisteringADriverWhoseCallbackIsOnTheCurrentStackFailsFastEvenFromANestedQuery()
+    {
+        var registry = new DriverRegistry();
+        Exception? caught = null;
+        var nested = 0;
+        registry.Register(new DriverDefinition("outer", false, (s, q) =>
+            Interlocked.Exchange(ref nested, 1) == 0 ? registry.Query(s, q).Offenders : []));
+        var innerCalls = 0;
+        registry.Register(new DriverDefinition("inner", false, (_, _) =>
+        {
+            if (Interlocked.Increment(ref innerCalls) > 1)
+            {
+                return [];   // the top-level query reaches us again once "outer" has returned
+            }
+            try
+            {
+                registry.Unregister("outer");   // "outer" is running further down this very stack
+            }
+            catch (Exception ex)
+            {
+                caught = ex;
+            }
+            return [];
+        }));
+        var answer = await Threads.Run(() => registry.Query(Snapshot, Adapter5)).WaitAsync(Patience);
+
+        Assert.False(answer.Failed);
+        Assert.IsType<InvalidOperationException>(caught);
+        Assert.True(registry.IsRegistered("outer"));
     }
 }

@@ -1,5 +1,6 @@
 using ApManager.Core.Host;
 using ApManager.Core.State;
+using ApManager.Core.Tests.Support;
 using static ApManager.Core.Tests.Support.Demo;
 
 namespace ApManager.Core.Tests.State;
@@ -16,7 +17,7 @@ public class ConcurrencyTests
         var stop = false;
         long torn = 0, reads = 0;
 
-        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        var readers = Enumerable.Range(0, 2).Select(_ => Threads.Run(() =>
         {
             while (!Volatile.Read(ref stop))
             {
@@ -37,7 +38,7 @@ public class ConcurrencyTests
             await Task.Delay(1);
         }
         var readsBeforeWrites = Interlocked.Read(ref reads);
-        var writers = new[] { "7", "3", "4" }.Select(adapter => Task.Run(() =>
+        var writers = new[] { "7", "3", "4" }.Select(adapter => Threads.Run(() =>
         {
             for (var i = 0; i < 150; i++)
             {
