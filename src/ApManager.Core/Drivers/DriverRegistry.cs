@@ -31,8 +31,13 @@ public sealed class DriverRegistry
     private readonly Lock _gate = new();
     private Entry[] _entries = [];
 
+    // Every callback running on this thread, innermost last: a nested query (say a dry run from
+    // inside a callback) must not let an outer driver be waited for by its own thread.
     [ThreadStatic]
-    private static Entry? t_inCallback;
+    private static Entry[]? t_active;
+
+    [ThreadStatic]
+    private static int t_depth;
 
     public IReadOnlyList<DriverDefinition> Registered => [.. Volatile.Read(ref _entries).Select(e => e.Definition)];
 
@@ -66,7 +71,7 @@ public sealed class DriverRegistry
             {
                 return false;
             }
-            if (ReferenceEquals(t_inCallback, entry))
+            if (IsActiveOnThisThread(entry))
             {
                 throw new InvalidOperationException($"Driver '{name}' cannot unregister from inside its own in_use callback.");
             }
@@ -92,8 +97,7 @@ public sealed class DriverRegistry
             {
                 continue;
             }
-            var outer = t_inCallback;
-            t_inCallback = entry;
+            Push(entry);
             try
             {
                 var offenders = callback(snapshot, query);
@@ -108,11 +112,33 @@ public sealed class DriverRegistry
             }
             finally
             {
-                t_inCallback = outer;
+                t_active![--t_depth] = null!;
                 entry.Exit();
             }
         }
         return merged is null ? InUseAnswer.None : new InUseAnswer(Offender.Normalize(merged));
+    }
+
+    private static bool IsActiveOnThisThread(Entry entry)
+    {
+        for (var i = 0; i < t_depth; i++)
+        {
+            if (ReferenceEquals(t_active![i], entry))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void Push(Entry entry)
+    {
+        t_active ??= new Entry[4];
+        if (t_depth == t_active.Length)
+        {
+            Array.Resize(ref t_active, t_depth * 2);
+        }
+        t_active[t_depth++] = entry;
     }
 
     private Entry? Find(string name)

@@ -397,15 +397,13 @@ public sealed class ApSystem
                 return refusal;
             }
             var device = s.Mdev(id)!;
-            var badAdapters = adapters.Where(a => a < 0 || a > s.Topology.MaxAdapterId).Distinct().Order().ToList();
-            if (badAdapters.Count > 0)
+            List<IdOutOfRange> outOfRange = [];
+            AddOutOfRange(outOfRange, "adapter", adapters, s.Topology.MaxAdapterId);
+            AddOutOfRange(outOfRange, "domain", domains, s.Topology.MaxDomainId);
+            AddOutOfRange(outOfRange, "control-domain", controlDomains, s.Topology.MaxDomainId);
+            if (outOfRange.Count > 0)
             {
-                return new IdOutOfRange("adapter", badAdapters, s.Topology.MaxAdapterId);
-            }
-            var badDomains = domains.Concat(controlDomains).Where(d => d < 0 || d > s.Topology.MaxDomainId).Distinct().Order().ToList();
-            if (badDomains.Count > 0)
-            {
-                return new IdOutOfRange(domains.Any(d => d < 0 || d > s.Topology.MaxDomainId) ? "domain" : "control-domain", badDomains, s.Topology.MaxDomainId);
+                return outOfRange[0] with { More = outOfRange[1..] };
             }
             var next = new Assignment(
                 ApMask.Of(adapters.Select(a => (int)a)),
@@ -421,6 +419,15 @@ public sealed class ApSystem
             }
             return CommitDevice(step, device with { Assignment = next }, dryRun);
         });
+
+    private static void AddOutOfRange(List<IdOutOfRange> refusals, string kind, IReadOnlyCollection<long> ids, int max)
+    {
+        var bad = ids.Where(id => id < 0 || id > max).Distinct().Order().ToList();
+        if (bad.Count > 0)
+        {
+            refusals.Add(new IdOutOfRange(kind, bad, max));
+        }
+    }
 
     /// <summary>Attaches a guest (SPEC §6): one guest per device, one device per guest.</summary>
     public Outcome<MdevChange> AttachGuest(MdevId id, string guest, long? ifMatch = null, bool dryRun = false, string? actor = null) =>

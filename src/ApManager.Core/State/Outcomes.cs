@@ -23,7 +23,11 @@ public sealed record VersionMismatch(string Resource, long Expected, long Curren
 public sealed record NotFound(string Kind, string Id) : Refusal;
 
 /// <summary>Ids above the host maximum (kernel ENODEV).</summary>
-public sealed record IdOutOfRange(string Kind, IReadOnlyList<long> Ids, int Max) : Refusal;
+public sealed record IdOutOfRange(string Kind, IReadOnlyList<long> Ids, int Max) : Refusal
+{
+    /// <summary>Bad ids of further kinds in the same call: a config replace names every offending id.</summary>
+    public IReadOnlyList<IdOutOfRange> More { get; init; } = [];
+}
 
 /// <summary>APQNs the host's default drivers own (kernel EADDRNOTAVAIL).</summary>
 public sealed record ApqnOwnedByHost(MdevId Mdev, IReadOnlyList<Offender> Offenders) : Refusal;
