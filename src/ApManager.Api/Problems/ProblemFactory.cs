@@ -86,10 +86,20 @@ public static class ProblemFactory
             case Core.State.NotFound n:
                 return NotFoundProblem(context, n.Kind, n.Id);
             case IdOutOfRange r:
-                logger.LogInformation("Refused {Action}: {Kind} ids {Ids} exceed the maximum {Max} (ENODEV)", action, r.Kind, r.Ids, r.Max);
+            {
+                var all = new[] { r }.Concat(r.More).ToList();
+                logger.LogInformation("Refused {Action}: ids out of range {@OutOfRange} (ENODEV)", action, all.Select(x => new { x.Kind, x.Ids, x.Max }));
                 return Create(context, ProblemCatalog.IdOutOfRange,
-                    $"{Capitalize(r.Kind)} {Plural(r.Ids.Count, "id", "ids")} {string.Join(", ", r.Ids)} {Plural(r.Ids.Count, "is", "are")} outside 0..{r.Max}.",
-                    new Dictionary<string, object?> { ["kind"] = r.Kind, ["ids"] = r.Ids, ["max"] = r.Max, ["errno"] = "ENODEV" });
+                    string.Join(" ", all.Select(x => $"{Capitalize(x.Kind)} {Plural(x.Ids.Count, "id", "ids")} {string.Join(", ", x.Ids)} {Plural(x.Ids.Count, "is", "are")} outside 0..{x.Max}.")),
+                    new Dictionary<string, object?>
+                    {
+                        ["kind"] = r.Kind,
+                        ["ids"] = r.Ids,
+                        ["max"] = r.Max,
+                        ["errno"] = "ENODEV",
+                        ["outOfRange"] = all.Select(x => new { kind = x.Kind, ids = x.Ids, max = x.Max }).ToArray(),
+                    });
+            }
             case ApqnOwnedByHost o:
                 return OffenderProblem(context, logger, action, ProblemCatalog.ApqnOwnedByHost, "EADDRNOTAVAIL", o.Mdev.ToString(), o.Offenders,
                     n => $"{n} {Plural(n, "APQN is", "APQNs are")} still owned by the host's default drivers (apmask and aqmask bits set).", dryRun);

@@ -30,6 +30,9 @@ namespace ApManager.Api.Problems;
 /// <param name="Limit">payload-too-large: bytes; mdev-limit: devices.</param>
 /// <param name="ContentType">unsupported-media-type: the media type received.</param>
 /// <param name="Driver">in-use-check-failed: the driver whose callback failed.</param>
+/// <param name="OutOfRange">id-out-of-range: every offending id grouped by kind (adapter, domain, control-domain).</param>
+/// <param name="RequiredRole">forbidden: the least role the call needs.</param>
+/// <param name="RetryAfter">rate-limited: seconds to wait.</param>
 public sealed record ApProblem(
     string Type,
     string Title,
@@ -56,7 +59,13 @@ public sealed record ApProblem(
     string? CurrentETag = null,
     int? Limit = null,
     string? ContentType = null,
-    string? Driver = null);
+    string? Driver = null,
+    IReadOnlyList<IdRangeDto>? OutOfRange = null,
+    string? RequiredRole = null,
+    int? RetryAfter = null);
+
+/// <summary>Ids of one kind that are out of range.</summary>
+public sealed record IdRangeDto(string Kind, IReadOnlyList<long> Ids, int Max);
 
 /// <summary>Endpoint metadata: this endpoint can answer with that problem type.</summary>
 public sealed record ProblemTypeMetadata(ProblemType Type);

@@ -62,7 +62,7 @@ public static class AuditJson
         ApqnOwnedByHost o => new { problem = RefusalCodes.Of(refusal), mdev = o.Mdev.ToString(), errno = "EADDRNOTAVAIL", offendingApqns = Offenders(o.Offenders) },
         ApqnConflict c => new { problem = RefusalCodes.Of(refusal), mdev = c.Mdev.ToString(), errno = "EADDRINUSE", offendingApqns = Offenders(c.Offenders) },
         InvalidMask m => (object)new { problem = RefusalCodes.Of(refusal), attribute = m.Attribute, input = m.Input, errno = m.Errno.ToString(), position = m.Position },
-        IdOutOfRange r => new { problem = RefusalCodes.Of(refusal), kind = r.Kind, ids = r.Ids, max = r.Max, errno = "ENODEV" },
+        IdOutOfRange r => new { problem = RefusalCodes.Of(refusal), kind = r.Kind, ids = r.Ids, max = r.Max, errno = "ENODEV", more = r.More.Select(m => new { kind = m.Kind, ids = m.Ids, max = m.Max }).ToArray() },
         InUseCheckFailed f => new { problem = RefusalCodes.Of(refusal), driver = f.Driver, error = f.Error.Message },
         _ => new { problem = RefusalCodes.Of(refusal), detail = refusal.ToString() },
     })!;

@@ -143,11 +143,16 @@ public sealed class ApSystem
     public void Publish(ApSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        if (snapshot.Version > Volatile.Read(ref _current).Version)
+        var previous = Volatile.Read(ref _current);
+        if (snapshot.Version > previous.Version)
         {
             Volatile.Write(ref _current, snapshot);
+            Committed?.Invoke(previous, snapshot);
         }
     }
+
+    /// <summary>Raised when a step becomes visible to readers (durable), in version order.</summary>
+    public event Action<ApSnapshot, ApSnapshot>? Committed;
 
     /// <summary>
     /// Called by the journal when a write failed: under the writer lock, fails every pending entry
@@ -749,6 +754,11 @@ public sealed class ApSystem
     /// </summary>
     private Outcome<T> Run<T>(bool dryRun, AuditInfo audit, Func<Step, Outcome<T>> body) where T : class
     {
+        if (_writer.IsHeldByCurrentThread)
+        {
+            // An in_use callback (or anything else running inside a step) must never call the writer.
+            throw new InvalidOperationException("A mutation was started from inside another mutation (an in_use callback must not call the writer).");
+        }
         if (dryRun)
         {
             var preview = new Step(Current);
