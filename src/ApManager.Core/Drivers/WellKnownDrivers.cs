@@ -20,11 +20,22 @@ public static class WellKnownDrivers
     /// </summary>
     public static IReadOnlyList<Offender> VfioApInUse(ApSnapshot snapshot, InUseQuery query)
     {
+        // An empty rectangle holds no APQN: decide that once, not once per device. The per-device
+        // tests stay in the loop (no call) and only test overlap; most devices miss the query.
+        var (a1, d1, a2, d2) = (query.Adapters1, query.Domains1, query.Adapters2, query.Domains2);
+        var first = !a1.IsEmpty && !d1.IsEmpty;
+        var second = !a2.IsEmpty && !d2.IsEmpty;
         List<Offender>? offenders = null;
         foreach (var device in snapshot.MdevArray)
         {
-            Collect(device, query.Adapters1, query.Domains1, ref offenders);
-            Collect(device, query.Adapters2, query.Domains2, ref offenders);
+            if (first && device.Adapters.Overlaps(a1) && device.Domains.Overlaps(d1))
+            {
+                Collect(device, a1, d1, ref offenders);
+            }
+            if (second && device.Adapters.Overlaps(a2) && device.Domains.Overlaps(d2))
+            {
+                Collect(device, a2, d2, ref offenders);
+            }
         }
         return offenders is null ? [] : Offender.Normalize(offenders);
     }
@@ -32,15 +43,7 @@ public static class WellKnownDrivers
     private static void Collect(Matrix.MatrixDevice device, ApMask adapters, ApMask domains, ref List<Offender>? offenders)
     {
         var a = device.Adapters & adapters;
-        if (a.IsEmpty)
-        {
-            return;
-        }
         var d = device.Domains & domains;
-        if (d.IsEmpty)
-        {
-            return;
-        }
         offenders ??= [];
         foreach (var adapter in a)
         {

@@ -43,12 +43,26 @@ public readonly record struct ApMask
     /// <summary>All ids from <paramref name="first"/> to <paramref name="last"/> inclusive.</summary>
     public static ApMask Range(int first, int last)
     {
-        var mask = Empty;
-        for (var i = first; i <= last; i++)
+        if (first > last)
         {
-            mask = mask.With(i);
+            return Empty;
         }
-        return mask;
+        ArgumentOutOfRangeException.ThrowIfNegative(first);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(last, Bits);
+        // Word-wise rather than bit by bit: a full range is 4 word operations, not 256 copies.
+        return new(RangeWord(first, last, 0), RangeWord(first, last, 1), RangeWord(first, last, 2), RangeWord(first, last, 3));
+    }
+
+    /// <summary>The bits of <paramref name="first"/>..<paramref name="last"/> that lie in word <paramref name="word"/>, MSB first.</summary>
+    private static ulong RangeWord(int first, int last, int word)
+    {
+        var lo = Math.Max(first, word * 64);
+        var hi = Math.Min(last, (word * 64) + 63);
+        if (lo > hi)
+        {
+            return 0;
+        }
+        return (ulong.MaxValue >> (lo & 63)) & (ulong.MaxValue << (63 - (hi & 63)));
     }
 
     internal ulong Word(int index) => index switch

@@ -131,10 +131,8 @@ public static class MaskParser
                     return MaskParseResult.Fail(MaskErrno.EINVAL, zStart);
                 }
             }
-            for (var bit = (int)a; bit <= (int)z; bit++)
-            {
-                mask = sign == '+' ? mask.With(bit) : mask.Without(bit);
-            }
+            var range = ApMask.Range((int)a, (int)z);
+            mask = sign == '+' ? mask | range : mask.Except(range);
             while (i < s.Length && (s[i] == ',' || s[i] == '\n'))
             {
                 i++;
