@@ -29,6 +29,7 @@ try
     builder.Services.AddApManagerHealthChecks();
     builder.Services.AddApManagerOpenApi();
     builder.Services.AddApManagerAccess();
+    builder.Services.AddApManagerMetrics();
     builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = ApManager.Api.Transfer.TransferEndpoints.MaxImportBytes);
 
     var app = builder.Build();
@@ -39,7 +40,16 @@ try
     app.Services.GetRequiredService<ApiKeyStore>();
 
     // Outermost, so the logged status is the one the client got after problem mapping.
-    app.UseSerilogRequestLogging();
+    app.UseSerilogRequestLogging(options =>
+    {
+        // Successful reads are the bulk of the traffic (dashboards poll); keep them out of the log
+        // at the default level. Mutations and every error stay visible.
+        options.GetLevel = (context, _, ex) =>
+            ex is not null || context.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
+            : HttpMethods.IsGet(context.Request.Method) && context.Response.StatusCode < 400 ? Serilog.Events.LogEventLevel.Debug
+            : Serilog.Events.LogEventLevel.Information;
+    });
+    app.UseApManagerHttpMetrics();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     app.UseApManagerAccess();
@@ -54,6 +64,7 @@ try
     app.MapTransferEndpoints();
     app.MapProblemEndpoints();
     app.MapHealthEndpoints();
+    app.MapApManagerMetrics();
 
     Log.Information("ApManager ready at version {Version} with {Adapters} adapters, {Queues} queues, {Mdevs} matrix devices",
         system.Current.Version, system.Current.Adapters.Count(), system.Current.Queues.Count(), system.Current.Mdevs.Count);

@@ -42,6 +42,9 @@ public sealed class SqliteStore : IStateJournal, IDisposable
 
     public string Path { get; }
 
+    /// <summary>Where commit latency and failures are reported.</summary>
+    public IStoreMetrics Metrics { get; set; } = NoStoreMetrics.Instance;
+
     public long LastSeq => Volatile.Read(ref _lastDurableSeq);
 
     public event Action<IReadOnlyList<AuditRecord>>? Durable;
@@ -194,6 +197,7 @@ public sealed class SqliteStore : IStateJournal, IDisposable
     private void Flush(List<Pending> batch)
     {
         ApSnapshot? last = null;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             using (var tx = _connection.BeginTransaction())
@@ -212,6 +216,7 @@ public sealed class SqliteStore : IStateJournal, IDisposable
         }
         catch (Exception ex)
         {
+            Metrics.Failed();
             _onWriteFailure?.Invoke(Path, ex);
             var failure = new StorageException($"The change could not be made durable in {Path}: {ex.Message}", ex);
             void FailPending()
@@ -236,6 +241,7 @@ public sealed class SqliteStore : IStateJournal, IDisposable
             }
             return;
         }
+        Metrics.Committed(System.Diagnostics.Stopwatch.GetElapsedTime(started), batch.Count);
         if (last is not null)
         {
             _durable = last;

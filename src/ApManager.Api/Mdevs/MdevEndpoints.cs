@@ -18,8 +18,9 @@ public static class MdevEndpoints
         group.MapGet("/", List)
             .WithName("ListMdevs")
             .WithSummary("List matrix devices")
-            .WithDescription("Sorted by UUID. The ETag is the global version, which POST /api/mdevs and import compare If-Match with.")
-            .AllowQuery();
+            .WithDescription("Sorted by UUID. Paged: `after` (the last UUID you have) and `limit` (default 1000, at most 10000); a `Link: rel=\"next\"` header points to the next page. The ETag is the global version, which POST /api/mdevs and import compare If-Match with.")
+            .ProducesProblemType(ProblemCatalog.InvalidQuery)
+            .AllowQuery("after", "limit");
 
         group.MapPost("/", Create)
             .WithName("CreateMdev")
@@ -137,11 +138,25 @@ public static class MdevEndpoints
         .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
         .ProducesProblemType(ProblemCatalog.StorageUnavailable);
 
-    public static Ok<MdevDto[]> List(HttpContext context, ApSystem system)
+    public static Results<Ok<MdevDto[]>, ProblemHttpResult> List(HttpContext context, ApSystem system, string? after, int? limit)
     {
+        if (!Paging.TryLimit(context, limit, out var take, out var problem))
+        {
+            return problem!;
+        }
+        MdevId? afterId = null;
+        if (after is not null)
+        {
+            if (!MdevId.TryParse(after, out var a))
+            {
+                return ProblemFactory.InvalidQuery(context, "after", after, "Use the UUID of the last matrix device you have.");
+            }
+            afterId = a;
+        }
         var s = system.Current;
         RequestInput.SetETag(context, s.Version);
-        return TypedResults.Ok(s.Mdevs.Select(m => MdevDto.From(m)).ToArray());
+        var devices = s.Mdevs.Where(m => afterId is null || m.Id.CompareTo(afterId.Value) > 0);
+        return TypedResults.Ok(Paging.Page(context, devices, take, m => m.Id.ToString()).Select(m => MdevDto.From(m)).ToArray());
     }
 
     public static Results<Ok<MdevDto>, ProblemHttpResult> Get(HttpContext context, ApSystem system, string uuid)

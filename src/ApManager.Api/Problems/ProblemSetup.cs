@@ -32,6 +32,7 @@ public static class ProblemSetup
             }
             problem.Instance ??= context.HttpContext.Request.Path;
             problem.Extensions.TryAdd("traceId", Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+            context.HttpContext.RequestServices.GetService<Operations.ApManagerMetrics>()?.CountProblem(problem.Type, status);
         });
         services.AddExceptionHandler<BadInputExceptionHandler>();
         return services;

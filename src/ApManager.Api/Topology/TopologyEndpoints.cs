@@ -18,8 +18,9 @@ public static class TopologyEndpoints
         adapters.MapGet("/", ListAdapters)
             .WithName("ListAdapters")
             .WithSummary("List the crypto adapters")
-            .WithDescription("Every adapter of the host with its type (CEX4..CEX8 with mode letter), mode, whether it is configured and online, and its queues. The ETag is the global version.")
-            .AllowQuery();
+            .WithDescription("Every adapter of the host with its type (CEX4..CEX8 with mode letter), mode, whether it is configured and online, and its queues, by id. Paged: `after` (the last id you have) and `limit` (default 1000); a `Link: rel=\"next\"` header points to the next page. The ETag is the global version.")
+            .ProducesProblemType(ProblemCatalog.InvalidQuery)
+            .AllowQuery("after", "limit");
         adapters.MapGet("/{id}", GetAdapter)
             .WithName("GetAdapter")
             .WithSummary("Read one adapter")
@@ -46,9 +47,9 @@ public static class TopologyEndpoints
         queues.MapGet("/", ListQueues)
             .WithName("ListQueues")
             .WithSummary("List AP queues with their driver, matrix device and guest")
-            .WithDescription("Sorted by APQN. Filters combine: `adapter` and `domain` are decimal ids, `driver` a driver name or `none` for unbound queues, `mdev` a matrix device UUID. An unknown parameter or value is a 400.")
+            .WithDescription("Sorted by APQN. Filters combine: `adapter` and `domain` are decimal ids, `driver` a driver name or `none` for unbound queues, `mdev` a matrix device UUID. Paged: `after` (the last APQN you have) and `limit` (default 1000, at most 10000); a `Link: rel=\"next\"` header points to the next page. An unknown parameter or value is a 400.")
             .ProducesProblemType(ProblemCatalog.InvalidQuery)
-            .AllowQuery("adapter", "domain", "driver", "mdev");
+            .AllowQuery("adapter", "domain", "driver", "mdev", "after", "limit");
         queues.MapGet("/{apqn}", GetQueue)
             .WithName("GetQueue")
             .WithSummary("Read one AP queue")
@@ -65,11 +66,16 @@ public static class TopologyEndpoints
         return routes;
     }
 
-    public static Ok<AdapterDto[]> ListAdapters(HttpContext context, ApSystem system)
+    public static Results<Ok<AdapterDto[]>, ProblemHttpResult> ListAdapters(HttpContext context, ApSystem system, int? after, int? limit)
     {
+        if (!Paging.TryLimit(context, limit, out var take, out var problem))
+        {
+            return problem!;
+        }
         var s = system.Current;
         RequestInput.SetETag(context, s.Version);
-        return TypedResults.Ok(s.Adapters.Select(a => AdapterDto.From(s, a)).ToArray());
+        var page = Paging.Page(context, s.Adapters.Where(a => after is null || a.Id > after), take, a => a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return TypedResults.Ok(page.Select(a => AdapterDto.From(s, a)).ToArray());
     }
 
     public static Results<Ok<AdapterDto>, ProblemHttpResult> GetAdapter(HttpContext context, ApSystem system, string id)
@@ -114,8 +120,21 @@ public static class TopologyEndpoints
     }
 
     public static Results<Ok<QueueDto[]>, ProblemHttpResult> ListQueues(
-        HttpContext context, ApSystem system, string? adapter, string? domain, string? driver, string? mdev)
+        HttpContext context, ApSystem system, string? adapter, string? domain, string? driver, string? mdev, string? after, int? limit)
     {
+        if (!Paging.TryLimit(context, limit, out var take, out var limitProblem))
+        {
+            return limitProblem!;
+        }
+        Core.Masks.Apqn? afterApqn = null;
+        if (after is not null)
+        {
+            if (!PathValues.TryApqn(after, out var a))
+            {
+                return ProblemFactory.InvalidQuery(context, "after", after, "Use the APQN of the last queue you have, e.g. 05.0004.");
+            }
+            afterApqn = a;
+        }
         int? adapterId = null, domainId = null;
         if (adapter is not null)
         {
@@ -166,10 +185,9 @@ public static class TopologyEndpoints
             .Where(q => driverName is null || q.Driver == driverName)
             .Where(q => !unbound || q.Driver is null)
             .Where(q => mdevId is null || q.Mdev == mdevId)
-            .Select(QueueDto.From)
-            .ToArray();
+            .Where(q => afterApqn is null || q.Apqn > afterApqn.Value);
         RequestInput.SetETag(context, s.Version);
-        return TypedResults.Ok(result);
+        return TypedResults.Ok(Paging.Page(context, result, take, q => q.Apqn.ToString()).Select(QueueDto.From).ToArray());
     }
 
     public static Results<Ok<QueueDto>, ProblemHttpResult> GetQueue(HttpContext context, ApSystem system, string apqn)

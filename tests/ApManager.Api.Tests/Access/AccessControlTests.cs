@@ -111,14 +111,22 @@ public class AccessControlTests
             ["ApManager:Storage:Mode"] = "memory",
         });
         using var client = app.CreateClient();
-        Assert.Equal(HttpStatusCode.OK, (await ApManagerApplication.PutMaskAsync(client, "apmask", "-3")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await ApManagerApplication.PutMaskAsync(client, "apmask", "+3")).StatusCode);
-        var before = await ApManagerApplication.StateAsync(client);
-        var limited = await ApManagerApplication.PutMaskAsync(client, "apmask", "-3");
-        var problem = await ApManagerApplication.AssertProblemAsync(limited, 429, "/problems/rate-limited");
-        Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
-        Assert.True((int?)problem["retryAfter"] >= 1);
-        Assert.Equal(before, await ApManagerApplication.StateAsync(client));
+        var versionBefore = (long)(await ApManagerApplication.ReadObjectAsync(await client.GetAsync("/api/bus")))["version"]!;
+        // Twelve writes at once, each flipping its own bit so every accepted one commits.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => ApManagerApplication.PutMaskAsync(client, "apmask", $"-{100 + i}")));
+        var accepted = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
+        var limited = responses.Where(r => (int)r.StatusCode == 429).ToList();
+        Assert.Equal(12, accepted + limited.Count);
+        Assert.InRange(accepted, 2, 4);
+        foreach (var response in limited)
+        {
+            var problem = await ApManagerApplication.AssertProblemAsync(response, 429, "/problems/rate-limited");
+            Assert.True(response.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+            Assert.True((int?)problem["retryAfter"] >= 1);
+        }
+        // Only the accepted writes changed anything.
+        var versionAfter = (long)(await ApManagerApplication.ReadObjectAsync(await client.GetAsync("/api/bus")))["version"]!;
+        Assert.Equal(versionBefore + accepted, versionAfter);
         // Reads are not rate limited.
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/bus")).StatusCode);
     }
