@@ -22,7 +22,9 @@ try
         .ReadFrom.Configuration(builder.Configuration)
         .Enrich.FromLogContext()
         .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
-        .WriteTo.Console());
+        // The console is slow and synchronous; a background writer keeps it off the request path
+        // (bounded: under a flood it drops lines rather than blocking requests).
+        .WriteTo.Async(sink => sink.Console(), bufferSize: 10_000, blockWhenFull: false));
 
     builder.Services.AddApManagerCore();
     builder.Services.AddApManagerProblems();

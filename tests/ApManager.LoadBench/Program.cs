@@ -9,26 +9,38 @@ using Microsoft.Data.Sqlite;
 //   durability --api <ApManager.Api.dll> [--dir <folder on the disk to measure>] [--seconds N]
 // Measures, in one run on the same disk: raw SQLite single-row commits/s (WAL + synchronous=FULL)
 // and accepted durable mask changes/s through HTTP with 1 and with 32 clients.
+//   compare --api <ApManager.Api.dll> [--seconds N] [--connections 32]
+// Runs ApManager (in-memory and durable) and a bare Kestrel app side by side and prints
+// requests/s, p99 and the ratio for each scenario.
+//   bare --port N   (the bare app itself; started by compare)
 var options = Options.Parse(args);
 return options.Mode switch
 {
     "durability" => await Durability.RunAsync(options),
+    "compare" => await Compare.RunAsync(options),
+    "bare" => await Bare.RunAsync(options.Port),
+    "scale" => await Scale.RunAsync(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: ApManager.LoadBench durability --api <ApManager.Api.dll> [--dir <folder>] [--seconds <n>]");
+    Console.Error.WriteLine("       ApManager.LoadBench compare --api <ApManager.Api.dll> [--seconds <n per round>] [--connections <n>]");
+    Console.Error.WriteLine("       ApManager.LoadBench scale --api <ApManager.Api.dll>");
     return 2;
 }
 
-internal sealed record Options(string Mode, string? Api, string Dir, int Seconds)
+internal sealed record Options(string Mode, string? Api, string Dir, int Seconds, int Port, int Connections, bool Scale)
 {
     public static Options Parse(string[] args)
     {
         string? api = null;
         var dir = Path.Combine(Path.GetTempPath(), "apmanager-bench");
         var seconds = 10;
+        var port = 0;
+        var connections = 32;
+        var scale = false;
         for (var i = 1; i < args.Length; i++)
         {
             switch (args[i])
@@ -36,9 +48,12 @@ internal sealed record Options(string Mode, string? Api, string Dir, int Seconds
                 case "--api": api = args[++i]; break;
                 case "--dir": dir = args[++i]; break;
                 case "--seconds": seconds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--port": port = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--connections": connections = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--scale": scale = true; break;
             }
         }
-        return new Options(args.Length > 0 ? args[0] : string.Empty, api, dir, seconds);
+        return new Options(args.Length > 0 ? args[0] : string.Empty, api, dir, seconds, port, connections, scale);
     }
 }
 
