@@ -14,11 +14,14 @@ Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
 try
 {
     var builder = WebApplication.CreateBuilder(args);
+    // preserveStaticLogger: each host logs through its own logger. Otherwise every ILogger writes
+    // through the process-wide Log.Logger, which the last host built replaces and any disposed host
+    // silences, so hosts sharing a process (the tests) lose or swap their events.
     builder.Services.AddSerilog((services, logger) => logger
         .ReadFrom.Configuration(builder.Configuration)
         .Enrich.FromLogContext()
         .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
-        .WriteTo.Console());
+        .WriteTo.Console(), preserveStaticLogger: true);
 
     builder.Services.AddApManagerCore();
     builder.Services.AddApManagerProblems();
@@ -31,7 +34,7 @@ try
     var system = app.Services.GetRequiredService<ApSystem>();
 
     // Outermost, so the logged status is the one the client got after problem mapping.
-    app.UseSerilogRequestLogging();
+    app.UseSerilogRequestLogging(o => o.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     app.UseApManagerOpenApi();
