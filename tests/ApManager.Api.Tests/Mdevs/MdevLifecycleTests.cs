@@ -99,6 +99,7 @@ public class MdevLifecycleTests
 
         var problem = await AssertProblemAsync(response, 404, "/problems/not-found");
         Assert.Equal(DeviceC, (string?)problem["id"]);
+        Assert.Equal("matrix device", (string?)problem["kind"]);
     }
 
     [Fact]
@@ -307,6 +308,47 @@ public class MdevLifecycleTests
     }
 
     [Fact]
+    public async Task CreatingBeyondTheConfiguredDeviceLimitIsMdevLimit()
+    {
+        await using var app = new ApManagerApplication(new Dictionary<string, string?> { ["ApManager:MaxMdevs"] = "3" });
+        using var client = app.CreateClient();
+        using var third = await client.PostAsync("/api/mdevs", null);
+        Assert.Equal(HttpStatusCode.Created, third.StatusCode);
+        var before = await StateAsync(client);
+
+        using var dry = await client.PostAsync("/api/mdevs?dryRun=true", Json("{}"));
+        var dryProblem = await AssertProblemAsync(dry, 409, "/problems/mdev-limit");
+        using var fourth = await client.PostAsync("/api/mdevs", Json($$"""{"uuid":"{{DeviceC}}"}"""));
+        var problem = await AssertProblemAsync(fourth, 409, "/problems/mdev-limit");
+
+        Assert.Equal(3, (int?)problem["limit"]);
+        Assert.Equal(3, (int?)dryProblem["limit"]);
+        await AssertUnchangedAsync(client, before);
+        using var delete = await client.DeleteAsync($"/api/mdevs/{DeviceB}");
+        using var again = await client.PostAsync("/api/mdevs", Json($$"""{"uuid":"{{DeviceC}}"}"""));
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task NotFoundNamesTheDeviceKindTheSameWayForReadsAndMutations()
+    {
+        await using var app = new ApManagerApplication();
+        using var client = app.CreateClient();
+
+        foreach (var (method, path) in new[]
+                 {
+                     (HttpMethod.Get, ""), (HttpMethod.Delete, ""), (HttpMethod.Put, "/adapters/5"), (HttpMethod.Delete, "/domains/4"),
+                     (HttpMethod.Delete, "/guest"),
+                 })
+        {
+            using var response = await SendAsync(client, method, $"/api/mdevs/{DeviceC}{path}");
+            var problem = await AssertProblemAsync(response, 404, "/problems/not-found");
+            Assert.Equal("matrix device", (string?)problem["kind"]);
+            Assert.Equal(DeviceC, (string?)problem["id"]);
+        }
+    }
+
+    [Fact]
     public async Task DeletingADeviceWithoutGuestRemovesItAndLeavesItsQueuesOnVfioAp()
     {
         await using var app = new ApManagerApplication();
@@ -354,6 +396,7 @@ public class MdevLifecycleTests
 
         var problem = await AssertProblemAsync(response, 404, "/problems/not-found");
         Assert.Equal(DeviceC, (string?)problem["id"]);
+        Assert.Equal("matrix device", (string?)problem["kind"]);
         await AssertUnchangedAsync(client, before);
     }
 
