@@ -46,7 +46,7 @@ try
     app.MapProblemEndpoints();
     app.MapHealthEndpoints();
 
-    Log.Information("ApManager ready at version {Version} with {Adapters} adapters, {Queues} queues, {Mdevs} matrix devices",
+    app.Services.GetRequiredService<Serilog.ILogger>().Information("ApManager ready at version {Version} with {Adapters} adapters, {Queues} queues, {Mdevs} matrix devices",
         system.Current.Version, system.Current.Adapters.Count(), system.Current.Queues.Count(), system.Current.Mdevs.Count);
     await app.RunAsync();
     return 0;
