@@ -18,13 +18,16 @@ Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
 try
 {
     var builder = WebApplication.CreateBuilder(args);
+    // preserveStaticLogger: each host logs through its own logger. Otherwise every ILogger writes
+    // through the process-wide Log.Logger, which the last host built replaces and any disposed host
+    // silences, so hosts sharing a process (the tests) lose or swap their events.
     builder.Services.AddSerilog((services, logger) => logger
         .ReadFrom.Configuration(builder.Configuration)
         .Enrich.FromLogContext()
         .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
         // The console is slow and synchronous; a background writer keeps it off the request path
         // (bounded: under a flood it drops lines rather than blocking requests).
-        .WriteTo.Async(sink => sink.Console(), bufferSize: 10_000, blockWhenFull: false));
+        .WriteTo.Async(sink => sink.Console(), bufferSize: 10_000, blockWhenFull: false), preserveStaticLogger: true);
 
     builder.Services.AddApManagerCore();
     builder.Services.AddApManagerProblems();
@@ -44,6 +47,7 @@ try
     // Outermost, so the logged status is the one the client got after problem mapping.
     app.UseSerilogRequestLogging(options =>
     {
+        options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
         // Successful reads are the bulk of the traffic (dashboards poll); keep them out of the log
         // at the default level. Mutations and every error stay visible.
         options.GetLevel = (context, _, ex) =>
@@ -68,7 +72,7 @@ try
     app.MapHealthEndpoints();
     app.MapApManagerMetrics();
 
-    Log.Information("ApManager ready at version {Version} with {Adapters} adapters, {Queues} queues, {Mdevs} matrix devices",
+    app.Services.GetRequiredService<Serilog.ILogger>().Information("ApManager ready at version {Version} with {Adapters} adapters, {Queues} queues, {Mdevs} matrix devices",
         system.Current.Version, system.Current.Adapters.Count(), system.Current.Queues.Count(), system.Current.Mdevs.Count);
     await app.RunAsync();
     return 0;

@@ -146,5 +146,67 @@ public sealed class ApManagerApplication(IDictionary<string, string?>? settings 
 
     public static EntityTagHeaderValue? ETag(HttpResponseMessage response) => response.Headers.ETag;
 
+    /// <summary>Any call, with an optional body and If-Match header.</summary>
+    public static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string url, HttpContent? content = null, string? ifMatch = null)
+    {
+        using var request = new HttpRequestMessage(method, url) { Content = content };
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+        return await client.SendAsync(request);
+    }
+
+    public static async Task<JsonObject> GetObjectAsync(HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(url);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return await ReadObjectAsync(response);
+    }
+
+    public static async Task<JsonArray> GetArrayAsync(HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(url);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return await ReadArrayAsync(response);
+    }
+
+    public static string[] Strings(JsonNode? array) => [.. array!.AsArray().Select(n => (string)n!)];
+
+    public static int[] Ints(JsonNode? array) => [.. array!.AsArray().Select(n => (int)n!)];
+
+    /// <summary>A copy of a JSON object without its <c>dryRun</c> member, to compare a dry run with the real call.</summary>
+    public static JsonObject WithoutDryRun(JsonObject body)
+    {
+        var copy = body.DeepClone().AsObject();
+        copy.Remove("dryRun");
+        return copy;
+    }
+
+    /// <summary>Asserts that the whole observable state is what it was before a refused or dry-run call.</summary>
+    public static async Task AssertUnchangedAsync(HttpClient client, string before) =>
+        Assert.Equal(before, await StateAsync(client));
+
+    /// <summary>The mask with every bit set except the given ones, as GET /api/bus shows it.</summary>
+    public static string MaskWithout(params int[] bits)
+    {
+        var digits = new char[64];
+        for (var k = 0; k < 64; k++)
+        {
+            var v = 0;
+            for (var b = 0; b < 4; b++)
+            {
+                if (!bits.Contains((4 * k) + b))
+                {
+                    v |= 8 >> b;
+                }
+            }
+            digits[k] = "0123456789abcdef"[v];
+        }
+        return "0x" + new string(digits);
+    }
+
+    public const string AllOnes = "0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+
     public static JsonSerializerOptions Web { get; } = new(JsonSerializerDefaults.Web);
 }

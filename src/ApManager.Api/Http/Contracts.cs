@@ -93,12 +93,14 @@ public sealed record OffenderDto(string Apqn, int Adapter, int Domain, string Dr
 public sealed record MaskWriteRequest(string Mask);
 
 /// <summary>Both masks in one atomic step; either may be omitted.</summary>
+/// <remarks>The defaults make the members optional: the strict reader requires every constructor parameter without one.</remarks>
 public sealed record MasksPatchRequest(string? Apmask = null, string? Aqmask = null);
 
 /// <summary>Configure or deconfigure an adapter.</summary>
 public sealed record ConfiguredRequest(bool Configured);
 
 /// <summary>Create a matrix device; both members optional.</summary>
+/// <remarks>The defaults make the members optional: the strict reader requires every constructor parameter without one.</remarks>
 public sealed record CreateMdevRequest(string? Uuid = null, string? Name = null);
 
 /// <summary>The whole assignment of a matrix device.</summary>

@@ -84,7 +84,8 @@ public static class ProblemFactory
                     $"If-Match names version {v.Expected}, but the {v.Resource} is at version {v.Current}.",
                     new Dictionary<string, object?> { ["currentVersion"] = v.Current, ["currentETag"] = RequestInput.ETag(v.Current) });
             case Core.State.NotFound n:
-                return NotFoundProblem(context, n.Kind, n.Id);
+                // The same kind GET /api/mdevs/{uuid} names, so clients see one spelling per resource.
+                return NotFoundProblem(context, n.Kind == "mdev" ? "matrix device" : n.Kind, n.Id);
             case IdOutOfRange r:
             {
                 var all = new[] { r }.Concat(r.More).ToList();

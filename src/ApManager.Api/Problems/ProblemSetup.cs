@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace ApManager.Api.Problems;
 
-public static class ProblemSetup
+public static partial class ProblemSetup
 {
     /// <summary>
     /// Problem details for everything: our own problems, status codes from routing (404, 405),
@@ -39,8 +39,11 @@ public static class ProblemSetup
     }
 
     /// <summary>Turns a framework binding failure into a 4xx problem that says what was wrong.</summary>
-    private sealed class BadInputExceptionHandler : IExceptionHandler
+    private sealed partial class BadInputExceptionHandler : IExceptionHandler
     {
+        [System.Text.RegularExpressions.GeneratedRegex("^Failed to bind parameter \"(?:.* )?(?<name>[^ \"]+)\" from \"(?<value>.*)\"\\.$")]
+        private static partial System.Text.RegularExpressions.Regex BindFailure();
+
         public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {
             if (exception is not BadHttpRequestException bad)
@@ -54,7 +57,10 @@ public static class ProblemSetup
                 _ when bad.Message.StartsWith("Failed to bind parameter", StringComparison.Ordinal) => ProblemCatalog.InvalidQuery,
                 _ => ProblemCatalog.BadRequest,
             };
-            ProblemHttpResult result = ProblemFactory.Create(httpContext, type with { Status = bad.StatusCode }, bad.Message);
+            // invalid-query promises `parameter` and `value`; the framework only says them in its message.
+            ProblemHttpResult result = type == ProblemCatalog.InvalidQuery && BindFailure().Match(bad.Message) is { Success: true } m
+                ? ProblemFactory.InvalidQuery(httpContext, m.Groups["name"].Value, m.Groups["value"].Value, "The value does not convert to the parameter's type.")
+                : ProblemFactory.Create(httpContext, type with { Status = bad.StatusCode }, bad.Message);
             httpContext.Response.StatusCode = bad.StatusCode;
             await result.ExecuteAsync(httpContext);
             return true;
