@@ -73,9 +73,9 @@ internal static class Scale
             var (restarted, uri2, ready2) = await StartAsync(options.Api, db);
             using var client2 = Client(uri2);
             var count = JsonNode.Parse(await client2.GetStringAsync("/api/mdevs?limit=10000"))!.AsArray().Count;
-            Console.WriteLine($"restart on the 4,096-device store: ready in {ready2.TotalMilliseconds:F0} ms (target <= 1500), {count} devices, RSS {Rss(restarted)} MB (target <= 100)");
+            Console.WriteLine($"restart on the 4,096-device store: ready in {ready2.TotalMilliseconds:F0} ms (target <= 1500), {count} devices, RSS {Rss(restarted)} MB (target <= 100), {await HeapAsync(client2)}");
             await ReadsAsync(client2);
-            Console.WriteLine($"after reads: RSS {Rss(restarted)} MB");
+            Console.WriteLine($"after reads: RSS {Rss(restarted)} MB, {await HeapAsync(client2)}");
             restarted.Kill(entireProcessTree: true);
             await restarted.WaitForExitAsync();
             return 0;
@@ -105,6 +105,14 @@ internal static class Scale
             }
             Console.WriteLine($"GET {path}: {sw.Elapsed.TotalMilliseconds / n:F2} ms per call, {bytes / n / 1024} KiB");
         }
+    }
+
+    /// <summary>The managed heap as the service itself reports it, to tell state from runtime overhead.</summary>
+    private static async Task<string> HeapAsync(HttpClient client)
+    {
+        var text = await client.GetStringAsync("/metrics");
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("dotnet_total_memory_bytes ", StringComparison.Ordinal));
+        return line is null ? "managed heap unknown" : $"managed heap {double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture) / (1024 * 1024):F1} MB";
     }
 
     private static HttpClient Client(Uri uri)

@@ -24,6 +24,8 @@ public sealed class ApManagerMetrics : IStoreMetrics
     public ApManagerMetrics()
     {
         Registry = Metrics.NewCustomRegistry();
+        // Process and runtime figures (RSS, GC heap, CPU) next to ours.
+        DotNetStats.Register(Registry);
         var factory = Metrics.WithCustomRegistry(Registry);
         _problems = factory.CreateCounter("apmanager_problems_total", "Problem responses (refusals and errors) by problem type and status", "problem_type", "status");
         _queues = factory.CreateGauge("apmanager_queues", "AP queues by bound driver (none = unbound)", "driver");
