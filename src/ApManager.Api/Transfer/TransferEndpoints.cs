@@ -38,7 +38,8 @@ public static class TransferEndpoints
     public sealed record ExportDto(string Format, long Version, string Apmask, string Aqmask, IReadOnlyList<ExportAdapterDto> Adapters, IReadOnlyList<ExportMdevDto> Mdevs, IReadOnlyList<ExportGuestDto> Guests);
 
     /// <summary>An import: an export; <c>format</c>, <c>version</c>, <c>adapters</c> and <c>guests</c> may be omitted.</summary>
-    public sealed record ImportRequest(string? Format, long? Version, string Apmask, string Aqmask, IReadOnlyList<ExportAdapterDto>? Adapters, IReadOnlyList<ExportMdevDto> Mdevs, IReadOnlyList<ExportGuestDto>? Guests);
+    /// <remarks>The defaults make those members optional: the strict reader requires every constructor parameter without one.</remarks>
+    public sealed record ImportRequest(string Apmask, string Aqmask, IReadOnlyList<ExportMdevDto> Mdevs, string? Format = null, long? Version = null, IReadOnlyList<ExportAdapterDto>? Adapters = null, IReadOnlyList<ExportGuestDto>? Guests = null);
 
     /// <summary>The configuration after the import (or as it would be, for a dry run) and the queues that moved.</summary>
     public sealed record ImportResultDto(ExportDto Configuration, IReadOnlyList<ReboundDto> Rebound, bool Changed, bool DryRun);
