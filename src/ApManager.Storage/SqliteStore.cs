@@ -115,6 +115,14 @@ public sealed class SqliteStore : IStateJournal, IDisposable
             StateWriter.WriteFull(_connection, tx, system.Current);
             tx.Commit();
         }
+        else
+        {
+            // Adapters and queues the configured topology added since the store was written were
+            // restored at the global version: keep that version, or the next restart gives them another.
+            using var tx = _connection.BeginTransaction();
+            StateWriter.InsertMissing(_connection, tx, system.Current);
+            tx.Commit();
+        }
         _flusher.Start();
     }
 
