@@ -70,6 +70,32 @@ public sealed class ApManagerProcess : IAsyncDisposable
         return service;
     }
 
+    /// <summary>
+    /// Starts the service and waits until it is ready; starts it again on another port if the free
+    /// port it was given was taken in the meantime.
+    /// </summary>
+    public static async Task<ApManagerProcess> StartReadyAsync(string storagePath, TimeSpan timeout)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var service = Start(storagePath);
+            try
+            {
+                await service.WaitReadyAsync(timeout);
+                return service;
+            }
+            catch (Exception) when (attempt < 3 && service.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                await service.DisposeAsync();
+            }
+            catch
+            {
+                await service.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
     public HttpClient CreateClient(TimeSpan? timeout = null) => new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
     {
         BaseAddress = BaseAddress,

@@ -36,8 +36,7 @@ public class CrashTests(ITestOutputHelper output)
             for (var cycle = 0; cycle <= cycles; cycle++)
             {
                 var context = $"cycle {cycle} of {cycles} (seed {seed})";
-                await using var service = ApManagerProcess.Start(path);
-                await service.WaitReadyAsync(TimeSpan.FromSeconds(60));
+                await using var service = await ApManagerProcess.StartReadyAsync(path, TimeSpan.FromSeconds(60));
                 using (var client = service.CreateClient())
                 {
                     if (cycle == 0)
