@@ -80,6 +80,11 @@ try
 catch (Exception ex) when (ex is not HostAbortedException)
 {
     Log.Fatal(ex, "ApManager failed to start: {Message}", ex.Message);
+    // Hosted by another program (WebApplicationFactory): rethrow, or it only sees "not started".
+    if (System.Reflection.Assembly.GetEntryAssembly() != typeof(Program).Assembly)
+    {
+        throw;
+    }
     return 1;
 }
 finally

@@ -81,12 +81,14 @@ public sealed class SqliteStore : IStateJournal, IDisposable
             {
                 throw new StorageException($"The database {full} is corrupt (quick_check: {check}). Restore it from a backup or move it away; ApManager will not start over an unreadable store.");
             }
+            // Refuse a foreign or newer database before anything writes to it: switching to WAL
+            // rewrites the file header, and a refused file must stay exactly as it was.
+            Schema.Migrate(connection, full);
             if (Scalar(connection, "PRAGMA journal_mode = WAL;")?.ToString() != "wal")
             {
                 throw new StorageException($"The database {full} cannot use WAL journaling.");
             }
             Execute(connection, "PRAGMA synchronous = FULL;");
-            Schema.Migrate(connection, full);
             var state = Load(connection);
             var lastSeq = Convert.ToInt64(Scalar(connection, "SELECT COALESCE(MAX(seq), 0) FROM audit;"), CultureInfo.InvariantCulture);
             var store = new SqliteStore(full, connection, lastSeq, onWriteFailure);
@@ -114,6 +116,14 @@ public sealed class SqliteStore : IStateJournal, IDisposable
             // A new store: the seed becomes its first durable state before anything is served.
             using var tx = _connection.BeginTransaction();
             StateWriter.WriteFull(_connection, tx, system.Current);
+            tx.Commit();
+        }
+        else
+        {
+            // Adapters and queues the configured topology added since the store was written were
+            // restored at the global version: keep that version, or the next restart gives them another.
+            using var tx = _connection.BeginTransaction();
+            StateWriter.InsertMissing(_connection, tx, system.Current);
             tx.Commit();
         }
         _flusher.Start();

@@ -28,6 +28,34 @@ internal static class StateWriter
         }
     }
 
+    /// <summary>Adds the adapter and queue rows a snapshot has and the store lacks; existing rows stay as they are.</summary>
+    public static void InsertMissing(SqliteConnection c, SqliteTransaction tx, ApSnapshot s)
+    {
+        using (var adapter = c.CreateCommand())
+        {
+            adapter.Transaction = tx;
+            adapter.CommandText = "INSERT INTO adapters (id, configured, version) VALUES ($i, $c, $v) ON CONFLICT(id) DO NOTHING;";
+            var i = adapter.Parameters.Add("$i", SqliteType.Integer);
+            var configured = adapter.Parameters.Add("$c", SqliteType.Integer);
+            var v = adapter.Parameters.Add("$v", SqliteType.Integer);
+            foreach (var a in s.Adapters)
+            {
+                (i.Value, configured.Value, v.Value) = (a.Id, a.Configured ? 1 : 0, a.Version);
+                adapter.ExecuteNonQuery();
+            }
+        }
+        using var queue = c.CreateCommand();
+        queue.Transaction = tx;
+        queue.CommandText = "INSERT INTO queues (adapter, domain, version) VALUES ($a, $d, $v) ON CONFLICT(adapter, domain) DO NOTHING;";
+        queue.Parameters.Add("$a", SqliteType.Integer);
+        queue.Parameters.Add("$d", SqliteType.Integer);
+        queue.Parameters.Add("$v", SqliteType.Integer);
+        foreach (var q in s.Queues)
+        {
+            SetQueue(queue, q);
+        }
+    }
+
     public static void WriteChanges(SqliteConnection c, SqliteTransaction tx, ApSnapshot before, ApSnapshot after)
     {
         var diff = SnapshotDiff.Between(before, after);

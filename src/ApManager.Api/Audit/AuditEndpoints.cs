@@ -49,7 +49,7 @@ public static class AuditEndpoints
             }
             return r.Action switch
             {
-                "mdev.create" when r.VersionAfter != r.VersionBefore => 201,
+                "mdev.create" => 201, // an accepted create (dry run included) answers 201 Created
                 "mdev.delete" when !r.DryRun => 204,
                 _ => 200,
             };

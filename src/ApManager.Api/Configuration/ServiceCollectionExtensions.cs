@@ -19,7 +19,10 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<OpenedStore>().Journal);
         services.TryAddSingleton(sp =>
         {
-            var (journal, state) = sp.GetRequiredService<OpenedStore>();
+            // Resolve the journal through its own registration: that is what the container disposes
+            // (closes the file) at shutdown; OpenedStore alone is never disposed.
+            var journal = sp.GetRequiredService<IStateJournal>();
+            var state = sp.GetRequiredService<OpenedStore>().State;
             return new ApSystem(sp.GetRequiredService<IApHost>(), journal, state,
                 sp.GetRequiredService<ApManagerConfiguration.Settings>().MaxMdevs, sp.GetRequiredService<TimeProvider>());
         });

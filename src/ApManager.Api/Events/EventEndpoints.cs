@@ -37,13 +37,15 @@ public static class EventEndpoints
     public static async Task<IResult> Stream(HttpContext context, IStateJournal journal, string? after)
     {
         var resumeText = context.Request.Headers["Last-Event-ID"].ToString();
+        var source = "Last-Event-ID";
         if (string.IsNullOrEmpty(resumeText))
         {
             resumeText = after ?? "0";
+            source = "after";
         }
         if (!long.TryParse(resumeText, NumberStyles.None, CultureInfo.InvariantCulture, out var last))
         {
-            return ProblemFactory.InvalidQuery(context, "Last-Event-ID", resumeText, "Use the id of the last event received (an audit seq).");
+            return ProblemFactory.InvalidQuery(context, source, resumeText, "Use the id of the last event received (an audit seq).");
         }
 
         var channel = Channel.CreateBounded<AuditRecord>(new BoundedChannelOptions(ClientBuffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });

@@ -39,6 +39,7 @@ public static class TransferEndpoints
     public sealed record ExportDto(string Format, long Version, string Apmask, string Aqmask, IReadOnlyList<ExportAdapterDto> Adapters, IReadOnlyList<ExportMdevDto> Mdevs, IReadOnlyList<ExportGuestDto> Guests);
 
     /// <summary>An import: an export; <c>format</c>, <c>version</c>, <c>adapters</c> and <c>guests</c> may be omitted.</summary>
+    /// <remarks>The defaults make those members optional: the strict reader requires every constructor parameter without one.</remarks>
     public sealed record ImportRequest(string Apmask, string Aqmask, IReadOnlyList<ExportMdevDto> Mdevs, string? Format = null, long? Version = null, IReadOnlyList<ExportAdapterDto>? Adapters = null, IReadOnlyList<ExportGuestDto>? Guests = null);
 
     /// <summary>The configuration after the import (or as it would be, for a dry run) and the queues that moved.</summary>
@@ -116,6 +117,8 @@ public static class TransferEndpoints
         {
             return ProblemFactory.Invalid(context, "format", $"Format '{format}' is not '{Format}'.");
         }
+        // Every malformed value of every device is listed at once, as a refusal lists every offender.
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var devices = new List<(MdevId, string?, IReadOnlyList<long>, IReadOnlyList<long>, IReadOnlyList<long>)>();
         foreach (var (device, index) in body.Mdevs.Select((d, i) => (d, i)))
         {
@@ -126,11 +129,11 @@ public static class TransferEndpoints
             }
             if (device.Mdevctl.MdevType != MdevType)
             {
-                return ProblemFactory.Invalid(context, $"{field}.mdevctl.mdev_type", $"mdev_type '{device.Mdevctl.MdevType}' is not '{MdevType}'.");
+                errors[$"{field}.mdevctl.mdev_type"] = [$"mdev_type '{device.Mdevctl.MdevType}' is not '{MdevType}'."];
             }
             if (device.Mdevctl.Start is not ("auto" or "manual"))
             {
-                return ProblemFactory.Invalid(context, $"{field}.mdevctl.start", $"start '{device.Mdevctl.Start}' is not 'auto' or 'manual'.");
+                errors[$"{field}.mdevctl.start"] = [$"start '{device.Mdevctl.Start}' is not 'auto' or 'manual'."];
             }
             List<long> adapters = [], domains = [], control = [];
             foreach (var (attr, n) in device.Mdevctl.Attrs.Select((a, i) => (a, i)))
@@ -138,7 +141,8 @@ public static class TransferEndpoints
                 var at = $"{field}.mdevctl.attrs[{n}]";
                 if (attr.Count != 1)
                 {
-                    return ProblemFactory.Invalid(context, at, "Each attribute is an object with exactly one key.");
+                    errors[at] = ["Each attribute is an object with exactly one key."];
+                    continue;
                 }
                 var (key, value) = attr.First();
                 var target = key switch
@@ -150,18 +154,32 @@ public static class TransferEndpoints
                 };
                 if (target is null)
                 {
-                    return ProblemFactory.Invalid(context, at, $"Unknown attribute '{key}': use assign_adapter, assign_domain or assign_control_domain.");
+                    errors[at] = [$"Unknown attribute '{key}': use assign_adapter, assign_domain or assign_control_domain."];
+                    continue;
                 }
                 switch (IdText.TryParse(value, out var parsed))
                 {
                     case IdText.Error.EINVAL:
-                        return ProblemFactory.Invalid(context, at, $"{key} '{value}' is not a number the kernel accepts (EINVAL): decimal, 0x hex or 0 octal, one optional + and trailing newline.");
+                        errors[at] = [$"{key} '{value}' is not a number the kernel accepts (EINVAL): decimal, 0x hex or 0 octal, one optional + and trailing newline."];
+                        continue;
                     case IdText.Error.ERANGE:
-                        return ProblemFactory.Invalid(context, at, $"{key} '{value}' exceeds 2^64 - 1 (ERANGE).");
+                        errors[at] = [$"{key} '{value}' exceeds 2^64 - 1 (ERANGE)."];
+                        continue;
                 }
                 target.Add(parsed > long.MaxValue ? long.MaxValue : (long)parsed);
             }
             devices.Add((id, device.Name, adapters, domains, control));
+        }
+        if (errors.Count == 1)
+        {
+            var (at, messages) = errors.First();
+            return ProblemFactory.Invalid(context, at, messages[0]);
+        }
+        if (errors.Count > 1)
+        {
+            return ProblemFactory.Create(context, ProblemCatalog.InvalidRequest,
+                $"{errors.Count} values of the import are invalid: {string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value[0]}"))}",
+                new Dictionary<string, object?> { ["errors"] = errors });
         }
         var configured = new Dictionary<int, bool>();
         foreach (var adapter in body.Adapters ?? [])

@@ -831,7 +831,8 @@ public sealed class ApSystem
             refusal is null ? null : RefusalCodes.Of(refusal),
             dryRun,
             before.Version,
-            after?.Version ?? before.Version,
+            // A dry run commits nothing: the version after is the one before (its 'after' shows the preview).
+            dryRun ? before.Version : after?.Version ?? before.Version,
             AuditJson.Serialize(audit.View(before)),
             refusal is null ? AuditJson.Serialize(audit.View(after ?? before)) : null,
             details,
