@@ -22,11 +22,15 @@ public static class Chromium
     public static bool Found => Path is not null;
 
     public static string MissingMessage =>
-        $"No Chromium found (looked at $APMANAGER_CHROMIUM, /usr/bin/chromium, /usr/bin/chromium-browser and PATH): {InstallHint}.";
+        $"No Chromium found ($APMANAGER_CHROMIUM if set, else /usr/bin/chromium, /usr/bin/chromium-browser, PATH): {InstallHint}.";
 
     private static string? Find()
     {
-        var candidates = new List<string?> { Environment.GetEnvironmentVariable("APMANAGER_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser" };
+        if (Environment.GetEnvironmentVariable("APMANAGER_CHROMIUM") is { Length: > 0 } configured)
+        {
+            return File.Exists(configured) ? configured : null;
+        }
+        var candidates = new List<string?> { "/usr/bin/chromium", "/usr/bin/chromium-browser" };
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             candidates.Add(System.IO.Path.Combine(dir, "chromium"));

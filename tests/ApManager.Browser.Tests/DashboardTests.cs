@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
@@ -223,12 +222,10 @@ public class DashboardTests(BrowserFixture browser)
 
         // Another client (plain HTTP, not the page) gives device A domain 5: 05.0005 joins guest-a's guest matrix.
         using var http = s.Server.Http();
-        var watch = Stopwatch.StartNew();
         var response = await http.PutAsync($"/api/mdevs/{DeviceA}/domains/5", null);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         await Expect(s.Cell("05.0005")).ToHaveAttributeAsync("data-state", "guest");
         await Expect(s.Cell("05.0005")).ToHaveAttributeAsync("data-guest", "guest-a");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the grid took {watch.Elapsed} to follow");
         await Expect(page.Locator("#live-status")).ToContainTextAsync("mdev-changed");
         await Expect(page.Locator("#live-status")).ToContainTextAsync("by browser-admin");
         await Expect(page.Locator("#audit-body tr.audit-row").First).ToContainTextAsync("mdev.assign-domain");
@@ -338,6 +335,19 @@ public class DashboardTests(BrowserFixture browser)
                     Directory.CreateDirectory(docs);
                     File.Copy(file, Path.Combine(docs, "dashboard.png"), overwrite: true);
                 }
+
+                // The other tools, for whoever reviews the look (test output only).
+                await page.ClickAsync("#mask-clear");
+                await page.ClickAsync("#tab-mdevs");
+                await page.ClickAsync($"button[data-action=select][data-uuid='{DeviceB}']");
+                await page.ClickAsync($"button[data-action=config][data-uuid='{DeviceB}']");
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "dashboard-mdevs.png") });
+                await page.ClickAsync("#tab-audit");
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "dashboard-audit.png") });
+            }
+            else
+            {
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, $"dashboard-{width}.png") });
             }
             Assert.Empty(s.Errors);
         }
