@@ -902,12 +902,18 @@
   // ---------------------------------------------------------------- matrix devices
   function renderMdevs() {
     const list = $('mdev-list');
-    const active = document.activeElement && list.contains(document.activeElement) ? document.activeElement.id : null;
+    const focused = document.activeElement && list.contains(document.activeElement) ? document.activeElement : null;
+    const active = focused ? focused.id : null;
+    const caret = focused && focused.tagName === 'INPUT' ? [focused.selectionStart, focused.selectionEnd] : null;
     list.replaceChildren();
     $('mdev-count').textContent = String(state.mdevs.length);
     if (!state.mdevs.length) list.append(el('p', { class: 'muted', text: 'No matrix devices. Create one above.' }));
     for (const m of state.mdevs) list.append(renderMdev(m));
-    if (active && $(active)) $(active).focus({ preventScroll: true });
+    const again = active && $(active);
+    if (again) {
+      again.focus({ preventScroll: true });
+      if (caret && again.tagName === 'INPUT') again.setSelectionRange(caret[0], caret[1]);
+    }
   }
 
   function draftInput(id, value, props) {
@@ -981,7 +987,7 @@
 
   function clearDrafts(u) { for (const k of [...state.drafts.keys()]) if (k.startsWith(`mdev-${u}-`)) state.drafts.delete(k); }
 
-  async function mdevAction(action, u, form) {
+  async function mdevAction(action, u) {
     const m = mdevByUuid(u);
     if (!m) return;
     const name = mdevName(m);
@@ -1047,7 +1053,6 @@
         default:
       }
     } catch (e) { ignoreAuth(e); }
-    void form;
   }
 
   async function createMdev(ev) {
@@ -1260,7 +1265,7 @@
     });
     list.addEventListener('submit', (ev) => {
       const f = ev.target.closest('form[data-action]');
-      if (f) { ev.preventDefault(); mdevAction(f.dataset.action, f.dataset.uuid, f); }
+      if (f) { ev.preventDefault(); mdevAction(f.dataset.action, f.dataset.uuid); }
     });
 
     $('audit-text').addEventListener('input', renderAudit);
