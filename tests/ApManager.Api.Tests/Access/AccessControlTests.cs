@@ -111,14 +111,31 @@ public class AccessControlTests
             ["ApManager:Storage:Mode"] = "memory",
         });
         using var client = app.CreateClient();
-        Assert.Equal(HttpStatusCode.OK, (await ApManagerApplication.PutMaskAsync(client, "apmask", "-3")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await ApManagerApplication.PutMaskAsync(client, "apmask", "+3")).StatusCode);
-        var before = await ApManagerApplication.StateAsync(client);
-        var limited = await ApManagerApplication.PutMaskAsync(client, "apmask", "-3");
+        // Burst 2, then one per second. The bucket refills on a timer, so on a loaded machine (the browser
+        // tests run beside these) a refill may land between two writes: keep writing, bounded, until refused.
+        var accepted = 0;
+        System.Text.Json.Nodes.JsonObject? written = null;
+        HttpResponseMessage? limited = null;
+        for (var i = 0; i < 8 && limited is null; i++)
+        {
+            var response = await ApManagerApplication.PutMaskAsync(client, "apmask", i % 2 == 0 ? "-3" : "+3");
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                limited = response;
+                break;
+            }
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            accepted++;
+            written = await ApManagerApplication.ReadObjectAsync(response);
+        }
+        Assert.True(accepted >= 2, "the burst of 2 was not honoured");
+        Assert.NotNull(limited);
         var problem = await ApManagerApplication.AssertProblemAsync(limited, 429, "/problems/rate-limited");
         Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
         Assert.True((int?)problem["retryAfter"] >= 1);
-        Assert.Equal(before, await ApManagerApplication.StateAsync(client));
+        var bus = await ApManagerApplication.ReadObjectAsync(await client.GetAsync("/api/bus"));
+        Assert.Equal((string?)written!["apmask"], (string?)bus["apmask"]);
+        Assert.Equal((long?)written["version"], (long?)bus["version"]);
         // Reads are not rate limited.
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/bus")).StatusCode);
     }
