@@ -306,6 +306,9 @@ public class DashboardTests(BrowserFixture browser)
         {
             await using var s = await DashboardSession.OpenAsync(browser, width, height);
             var page = s.Page;
+            await page.GotoAsync("/");
+            await Expect(page.Locator("#credential")).ToBeFocusedAsync();
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, $"dashboard-signin-{width}.png") });
             await s.SignInAsync();
 
             // Nothing spills out sideways; the grid, the legend and the tools are all on screen.

@@ -1063,7 +1063,8 @@
     if (name) body.name = name;
     if (uuid) body.uuid = uuid;
     try {
-      const r = await api('POST', '/api/mdevs', { body, ifMatch: state.globalVersion || null });
+      // No If-Match: creating acts on no displayed state, and the global version moves with every change anywhere.
+      const r = await api('POST', '/api/mdevs', { body });
       if (await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `Create matrix device ${name || uuid || ''}`.trim(), ok: (d) => `Matrix device ${mdevName(d)} created (${d.uuid}).` })) {
         $('create-name').value = ''; $('create-uuid').value = '';
         if (r.data && r.data.uuid) { state.selectedMdev = r.data.uuid; renderAll(); }
