@@ -61,7 +61,10 @@ try
     app.UseApManagerAccess();
     app.UseApManagerOpenApi();
 
-    app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
+    // The dashboard (wwwroot: index.html, app.js, app.css) at "/"; it calls only the documented /api endpoints.
+    app.UseDefaultFiles();
+    app.UseStaticFiles();
+
     app.MapBusEndpoints();
     app.MapTopologyEndpoints();
     app.MapMdevEndpoints();

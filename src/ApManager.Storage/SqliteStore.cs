@@ -28,6 +28,7 @@ public sealed class SqliteStore : IStateJournal, IDisposable
     private long _nextSeq;
     private long _lastDurableSeq;
     private volatile bool _stopping;
+    private FileStream? _lockFile;
 
     private SqliteStore(string path, SqliteConnection connection, long lastSeq, Action<string, Exception>? onWriteFailure)
     {
@@ -66,6 +67,17 @@ public sealed class SqliteStore : IStateJournal, IDisposable
         {
             throw new StorageException($"Cannot create the directory for the database {full}: {ex.Message}", ex);
         }
+        // One ApManager per store: a second process would serve stale reads and fight over the
+        // audit sequence. The lock is an exclusive open of <db>.lock, held for the store's lifetime.
+        FileStream lockFile;
+        try
+        {
+            lockFile = new FileStream(full + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new StorageException($"The database {full} is in use by another ApManager process ({full}.lock is locked). Stop that process or point ApManager:Storage:Path elsewhere.", ex);
+        }
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = full,
@@ -91,17 +103,19 @@ public sealed class SqliteStore : IStateJournal, IDisposable
             Execute(connection, "PRAGMA synchronous = FULL;");
             var state = Load(connection);
             var lastSeq = Convert.ToInt64(Scalar(connection, "SELECT COALESCE(MAX(seq), 0) FROM audit;"), CultureInfo.InvariantCulture);
-            var store = new SqliteStore(full, connection, lastSeq, onWriteFailure);
+            var store = new SqliteStore(full, connection, lastSeq, onWriteFailure) { _lockFile = lockFile };
             return (store, state);
         }
         catch (SqliteException ex)
         {
             connection.Dispose();
+            lockFile.Dispose();
             throw new StorageException($"Cannot open the database {full}: {ex.Message} (SQLite error {ex.SqliteErrorCode}). ApManager will not start over a store it cannot read.", ex);
         }
         catch
         {
             connection.Dispose();
+            lockFile.Dispose();
             throw;
         }
     }
@@ -360,6 +374,7 @@ public sealed class SqliteStore : IStateJournal, IDisposable
             _flusher.Join(TimeSpan.FromSeconds(10));
         }
         _connection.Dispose();
+        _lockFile?.Dispose();
         _signal.Dispose();
         SqliteConnection.ClearAllPools();
     }

@@ -48,6 +48,12 @@ public static class EventEndpoints
             return ProblemFactory.InvalidQuery(context, source, resumeText, "Use the id of the last event received (an audit seq).");
         }
 
+        if (last > journal.LastSeq)
+        {
+            return ProblemFactory.InvalidQuery(context, "Last-Event-ID", resumeText,
+                $"No event {last} exists yet (the latest is {journal.LastSeq}); the trail may have been restored from a backup. Reload the state and reconnect without Last-Event-ID.");
+        }
+
         var channel = Channel.CreateBounded<AuditRecord>(new BoundedChannelOptions(ClientBuffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         void OnDurable(IReadOnlyList<AuditRecord> records)
         {

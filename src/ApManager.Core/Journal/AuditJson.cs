@@ -50,7 +50,7 @@ public static class AuditJson
             uuid = c.Id.ToString(),
             deleted = c.After is null,
             guest = c.After?.Guest,
-            guestMatrixChanged = (c.Before?.Shadow ?? default) != (c.After?.Shadow ?? default),
+            guestMatrixChanged = GuestMatrix.Visible(c.Before?.Shadow) != GuestMatrix.Visible(c.After?.Shadow),
             guestMatrix = c.After?.Shadow.Apqns.Select(q => q.ToString()).ToArray(),
             version = c.After?.Version,
         }).ToArray(),

@@ -19,6 +19,14 @@ public readonly record struct GuestMatrix(ApMask Adapters, ApMask Domains, ApMas
     public bool Contains(Apqn apqn) => Adapters.Contains(apqn.Adapter) && Domains.Contains(apqn.Domain);
 
     public IReadOnlyList<Apqn> Apqns => Rectangle.Apqns(Adapters, Domains);
+
+    /// <summary>
+    /// What a guest can observe: an adapter without domains (or the reverse) gives it no queue, so
+    /// two shadows that differ only there look the same.
+    /// </summary>
+    public static GuestMatrix Visible(GuestMatrix? shadow) => shadow is not { } g
+        ? default
+        : g.Adapters.IsEmpty || g.Domains.IsEmpty ? new GuestMatrix(ApMask.Empty, ApMask.Empty, g.ControlDomains) : g;
 }
 
 /// <summary>A vfio_ap mediated device as one immutable value.</summary>

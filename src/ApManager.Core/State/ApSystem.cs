@@ -814,7 +814,7 @@ public sealed class ApSystem
                 {
                     events.Add(EventTypes.MdevChanged);
                 }
-                if (diff.ChangedDevices.Any(c => (c.Before?.Shadow ?? default) != (c.After?.Shadow ?? default)))
+                if (diff.ChangedDevices.Any(c => GuestMatrix.Visible(c.Before?.Shadow) != GuestMatrix.Visible(c.After?.Shadow)))
                 {
                     events.Add(EventTypes.GuestMatrixChanged);
                 }
