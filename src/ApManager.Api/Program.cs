@@ -58,6 +58,7 @@ try
     app.UseApManagerHttpMetrics();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
+    app.UseRejectedAttemptAudit();
     app.UseApManagerAccess();
     app.UseApManagerOpenApi();
 

@@ -11,6 +11,7 @@ public static class Durability
     /// <summary>Null when the attempt is durable; a 503 problem when the store refused the write (nothing changed).</summary>
     public static async Task<ProblemHttpResult?> WaitAsync<T>(HttpContext context, Outcome<T> outcome) where T : class
     {
+        context.Items[AuditedKey] = true;
         try
         {
             await outcome.Durable;
@@ -21,6 +22,9 @@ public static class Durability
             return ProblemFactory.Create(context, ProblemCatalog.StorageUnavailable, ex.Message);
         }
     }
+
+    /// <summary>Set once the core has recorded the attempt; the rejection auditor skips such requests.</summary>
+    public const string AuditedKey = "apmanager.audited";
 
     /// <summary>The caller recorded in the audit trail.</summary>
     public static string Actor(HttpContext context) => context.User.Identity?.IsAuthenticated == true

@@ -7,6 +7,9 @@ namespace ApManager.Api.Problems;
 
 public static partial class ProblemSetup
 {
+    /// <summary>HttpContext item holding the problem type a response carried (for the audit of rejected attempts).</summary>
+    public const string ProblemTypeKey = "apmanager.problem";
+
     /// <summary>
     /// Problem details for everything: our own problems, status codes from routing (404, 405),
     /// binding failures (400 with the reason) and unexpected exceptions (500, logged).
@@ -33,6 +36,7 @@ public static partial class ProblemSetup
             problem.Instance ??= context.HttpContext.Request.Path;
             problem.Extensions.TryAdd("traceId", Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
             context.HttpContext.RequestServices.GetService<Operations.ApManagerMetrics>()?.CountProblem(problem.Type, status);
+            context.HttpContext.Items[ProblemTypeKey] = problem.Type;
         });
         services.AddExceptionHandler<BadInputExceptionHandler>();
         return services;

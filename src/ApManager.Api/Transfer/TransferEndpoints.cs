@@ -27,7 +27,7 @@ public static class TransferEndpoints
         [property: JsonPropertyName("attrs")] IReadOnlyList<IReadOnlyDictionary<string, string>> Attrs);
 
     /// <summary>One matrix device: its UUID, its name and its mdevctl configuration.</summary>
-    public sealed record ExportMdevDto(string Uuid, MdevctlConfig Mdevctl, string? Name = null);
+    public sealed record ExportMdevDto(string Uuid, [property: JsonPropertyOrder(1)] MdevctlConfig Mdevctl, string? Name = null);
 
     /// <summary>Whether an adapter is configured.</summary>
     public sealed record ExportAdapterDto(int Id, bool Configured);

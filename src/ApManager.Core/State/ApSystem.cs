@@ -475,6 +475,21 @@ public sealed class ApSystem
             return device.Guest is null ? new MdevChange(device, dryRun, false) : CommitDevice(step, device with { Guest = null }, dryRun);
         });
 
+    // ---------------------------------------------------------------- attempts refused before the rules
+
+    /// <summary>
+    /// Records a mutation attempt that was refused before it reached the rules (malformed body,
+    /// bad path value, missing credential, rate limit), so the audit trail holds every attempt.
+    /// It produces no event: nothing was decided about the bus.
+    /// </summary>
+    public Task RecordRejected(string action, string target, string? input, string? actor, string refusal)
+    {
+        var version = Current.Version;
+        return Journal.Append(new JournalEntry(
+            new AuditRecord(0, Time.GetUtcNow(), actor ?? "anonymous", action, target, input, false, refusal, false, version, version, null, null, null, []),
+            null));
+    }
+
     // ---------------------------------------------------------------- import
 
     /// <summary>

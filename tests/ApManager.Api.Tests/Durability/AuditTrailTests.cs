@@ -40,7 +40,7 @@ public class AuditTrailTests
         Assert.Equal(9, audit.Count);
         Assert.Equal(Enumerable.Range(1, 9).Select(i => (long)i), audit.Select(r => (long)r!["seq"]!));
         Assert.Equal(statuses, audit.Select(r => (int)r!["outcome"]!["status"]!));
-        Assert.All(audit, r => Assert.Equal("anonymous", (string?)r!["actor"]));
+        Assert.All(audit, r => Assert.Equal("test-admin", (string?)r!["actor"]));
         var times = audit.Select(r => DateTimeOffset.Parse((string)r!["time"]!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.All(times, t => Assert.InRange(t, started, DateTimeOffset.UtcNow.AddMinutes(1)));
         Assert.Equal(times.Order(), times);

@@ -57,12 +57,12 @@ public class EventStreamTests
         var rebound = events[1].Data["details"]!["rebound"]!.AsArray();
         Assert.Equal(["07.0004", "07.0005", "07.0006", "07.0047", "07.0048"], rebound.Select(r => (string)r!["apqn"]!));
         Assert.All(rebound, r => Assert.Equal("vfio_ap", (string?)r!["to"]));
-        Assert.Equal(["07.0004"], events[6].Data["details"]!["mdevs"]![0]!["guestMatrix"]!.AsArray().Select(a => (string)a!));
-        var refused = events[7].Data["details"]!;
+        Assert.Equal(["07.0004"], events[5].Data["details"]!["mdevs"]![0]!["guestMatrix"]!.AsArray().Select(a => (string)a!));
+        var refused = events[6].Data["details"]!;
         Assert.Equal("queues-in-use", (string?)refused["problem"]);
         Assert.Equal(["05.0004", "05.0047"], Apqns(refused["offendingApqns"]));
-        Assert.Equal(5, (long)events[7].Data["versionAfter"]!);
-        Assert.Empty(events[9].Data["details"]!["mdevs"]![0]!["guestMatrix"]!.AsArray());
+        Assert.Equal(5, (long)events[6].Data["versionAfter"]!);
+        Assert.Empty(events[8].Data["details"]!["mdevs"]![0]!["guestMatrix"]!.AsArray());
     }
 
     [Fact]
