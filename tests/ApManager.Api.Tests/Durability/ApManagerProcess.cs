@@ -56,6 +56,11 @@ public sealed class ApManagerProcess : IAsyncDisposable
         info.Environment["ApManager__Storage__Path"] = storagePath;
         info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // The same admin key as the in-process test host, and no rate limit for bursts.
+        info.Environment["ApManager__Auth__ApiKeys__0__Name"] = "test-admin";
+        info.Environment["ApManager__Auth__ApiKeys__0__Role"] = "admin";
+        info.Environment["ApManager__Auth__ApiKeys__0__Hash"] = ApManager.Api.Access.ApiKeyStore.HashText(ApManagerApplication.AdminKey);
+        info.Environment["ApManager__RateLimit__MutationsPerSecond"] = "0";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
@@ -100,6 +105,7 @@ public sealed class ApManagerProcess : IAsyncDisposable
     {
         BaseAddress = BaseAddress,
         Timeout = timeout ?? TimeSpan.FromSeconds(30),
+        DefaultRequestHeaders = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApManagerApplication.AdminKey) },
     };
 
     /// <summary>Polls /health/ready until it answers 200; fails with the process output if it exits or takes too long.</summary>

@@ -67,6 +67,7 @@ public sealed class CrashWorkload(int workers)
     {
         var random = new Random(seed);
         using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApManagerApplication.AdminKey);
         var stop = DateTime.UtcNow.AddSeconds(15);
         while (DateTime.UtcNow < stop)
         {
