@@ -37,4 +37,25 @@ public class FuzzFindingsTests
         await ApManagerApplication.AssertProblemAsync(response, 400, "/problems/invalid-body");
         Assert.Equal(before, await ApManagerApplication.StateAsync(client));
     }
+
+    [Theory]
+    [InlineData("ctl\u0001")]
+    [InlineData("tab\there")]
+    [InlineData("nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn")]
+    public async Task AnImportCannotGiveADeviceANameThatCreateRefuses(string name)
+    {
+        await using var app = NewApp();
+        using var client = app.CreateClient();
+        var create = await client.PostAsync("/api/mdevs", ApManagerApplication.Json(new JsonObject { ["name"] = name }.ToJsonString()));
+        await ApManagerApplication.AssertProblemAsync(create, 400, "/problems/invalid-request");
+        var export = await ExportAsync(client);
+        export["mdevs"]![0]!["name"] = name;
+        var before = await ApManagerApplication.StateAsync(client);
+
+        var response = await client.PostAsync("/api/import", ApManagerApplication.Json(export.ToJsonString()));
+
+        var problem = await ApManagerApplication.AssertProblemAsync(response, 400, "/problems/invalid-request");
+        Assert.NotNull(problem["errors"]?["name"]);
+        Assert.Equal(before, await ApManagerApplication.StateAsync(client));
+    }
 }
