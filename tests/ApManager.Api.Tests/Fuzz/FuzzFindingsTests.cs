@@ -58,4 +58,31 @@ public class FuzzFindingsTests
         Assert.NotNull(problem["errors"]?["name"]);
         Assert.Equal(before, await ApManagerApplication.StateAsync(client));
     }
+
+    [Theory]
+    [InlineData("GET", "/api/nope", null, 404)]
+    [InlineData("DELETE", "/api/bus", null, 405)]
+    [InlineData("PUT", "/api/mdevs/" + ApManagerApplication.DeviceB + "/config", "text/plain", 415)]
+    public async Task RoutingErrorsAreProblemsWhateverTheClientAccepts(string method, string path, string? contentType, int status)
+    {
+        await using var app = NewApp();
+        using var client = app.CreateClient();
+        foreach (var accept in new[] { "text/plain", "application/xml", "text/html" })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+            if (contentType is not null)
+            {
+                request.Content = new StringContent("{}", null, contentType);
+            }
+            var response = await client.SendAsync(request);
+            Assert.Equal(status, (int)response.StatusCode);
+            Assert.True(response.Content.Headers.ContentType?.MediaType == "application/problem+json",
+                $"Accept {accept}: {response.Content.Headers.ContentType} {await response.Content.ReadAsStringAsync()}");
+            var problem = await ApManagerApplication.ReadObjectAsync(response);
+            Assert.Equal(status, (int?)problem["status"]);
+            Assert.False(string.IsNullOrEmpty((string?)problem["detail"]));
+            Assert.StartsWith("/problems/", (string?)problem["type"], StringComparison.Ordinal);
+        }
+    }
 }
