@@ -2,9 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using ApManager.Api.Access;
 using ApManager.Api.Problems;
 using ApManager.Api.Tests.Stress;
 using ApManager.Core.Journal;
+using ApManager.Core.Masks;
 using ApManager.Core.State;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -40,9 +42,11 @@ public class HostileInputFuzzTests(ITestOutputHelper output)
         foreach (var endpoint in app.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>())
         {
             var pattern = "/" + endpoint.RoutePattern.RawText!.Trim('/');
+            var roles = endpoint.Metadata.GetOrderedMetadata<RequiredRoleMetadata>().Select(r => r.Role).ToList();
+            var role = roles.Contains(Roles.Admin) ? Roles.Admin : roles.Contains(Roles.Operator) ? Roles.Operator : roles.FirstOrDefault();
             foreach (var method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? [])
             {
-                routes.Add(new FuzzRoute(method, pattern));
+                routes.Add(new FuzzRoute(method, pattern, role));
             }
         }
         return [.. routes.Distinct().OrderBy(r => r.Key, StringComparer.Ordinal)];
@@ -57,6 +61,12 @@ public class HostileInputFuzzTests(ITestOutputHelper output)
         output.WriteLine(run.Summary());
         Assert.True(run.TotalFailures == 0, run.Report());
         Assert.True(run.Sent >= requests, $"seed {seed}: only {run.Sent} of {requests} requests sent");
+    }
+
+    /// <summary>What came back: the status (0 when the HTTP layer refused the request before the app, -1 on a client error).</summary>
+    private sealed record FuzzResponse(int Status, string? ContentType, byte[]? Body, string? WwwAuthenticateHeader)
+    {
+        public string WwwAuthenticate => WwwAuthenticateHeader ?? string.Empty;
     }
 
     /// <summary>One fuzz run: state, counters and the failures found.</summary>
@@ -107,6 +117,10 @@ public class HostileInputFuzzTests(ITestOutputHelper output)
         public int MaskOracleChecks { get; private set; }
 
         public int ProblemChecks { get; private set; }
+
+        public int MaskModelChecks { get; private set; }
+
+        public int AccessChecks { get; private set; }
 
         public long InitialVersion { get; private set; }
 
@@ -167,11 +181,13 @@ public class HostileInputFuzzTests(ITestOutputHelper output)
                 _routeTicks["(generate)"] = _routeTicks.GetValueOrDefault("(generate)") + (Stopwatch.GetTimestamp() - g0);
                 _perRoute[request.Route] = _perRoute.GetValueOrDefault(request.Route) + 1;
                 var started = Stopwatch.GetTimestamp();
-                var (status, contentType, body) = await SendAsync(request);
+                var response = await SendAsync(request);
+                var (status, contentType, body) = (response.Status, response.ContentType, response.Body);
                 _routeTicks[request.Route] = _routeTicks.GetValueOrDefault(request.Route) + (Stopwatch.GetTimestamp() - started);
                 Sent++;
                 _statuses[status] = _statuses.GetValueOrDefault(status) + 1;
                 var c0 = Stopwatch.GetTimestamp();
+                CheckAccess(i, request, response);
                 (before, beforePrint) = Check(i, request, status, contentType, body, before, beforePrint);
                 _routeTicks["(check)"] = _routeTicks.GetValueOrDefault("(check)") + (Stopwatch.GetTimestamp() - c0);
                 if (TotalFailures >= 2000)
@@ -204,7 +220,7 @@ public class HostileInputFuzzTests(ITestOutputHelper output)
             }
         }
 
-        private async Task<(int Status, string? ContentType, byte[]? Body)> SendAsync(FuzzRequest r)
+        private async Task<FuzzResponse> SendAsync(FuzzRequest r)
         {
             using var message = new HttpRequestMessage(new HttpMethod(r.Method), new Uri("http://localhost" + r.Target));
             if (r.Body is not null)
@@ -231,20 +247,20 @@ public class HostileInputFuzzTests(ITestOutputHelper output)
                 if (r.Streams && contentType == "text/event-stream")
                 {
                     // A live event stream never ends: the headers are the answer; disposing aborts it.
-                    return ((int)response.StatusCode, contentType, null);
+                    return new((int)response.StatusCode, contentType, null, response.Headers.WwwAuthenticate.ToString());
                 }
-                return ((int)response.StatusCode, contentType, await response.Content.ReadAsByteArrayAsync(timeout.Token));
+                return new((int)response.StatusCode, contentType, await response.Content.ReadAsByteArrayAsync(timeout.Token), response.Headers.WwwAuthenticate.ToString());
             }
             catch (InvalidOperationException ex) when (ex.Message == "The path contains null characters.")
             {
                 // The HTTP layer refuses a NUL in the decoded path before the application sees it
                 // (TestServer throws, Kestrel answers 400 itself): nothing reached the app.
-                return (HostRejected, null, null);
+                return new(HostRejected, null, null, null);
             }
             catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or InvalidOperationException)
             {
                 Fail("exception", $"the request failed with {ex.GetType().Name}: {ex.Message}", r);
-                return (-1, null, null);
+                return new(-1, null, null, null);
             }
         }
 
@@ -260,6 +276,7 @@ public class HostileInputFuzzTests(ITestOutputHelper output)
                 problem = CheckProblem(index, r, status, contentType, body);
             }
             CheckMaskOracle(index, r, status, problem);
+            CheckMaskModel(index, r, status, problem, body, before);
 
             // The whole state: unchanged unless a mutating call succeeded for real.
             var after = _system.Current;
@@ -358,6 +375,92 @@ public class HostileInputFuzzTests(ITestOutputHelper output)
             }
         }
 
+        /// <summary>
+        /// Where the generator knows what a mask write does (valid syntax it built and did not
+        /// mutate), a 2xx must show exactly that mask (a dry run too), and a write that sets no new
+        /// bit can never be refused as in use (SPEC §4: clearing is never checked).
+        /// </summary>
+        private void CheckMaskModel(int index, FuzzRequest r, int status, JsonElement? problem, byte[]? body, ApSnapshot before)
+        {
+            if (r.MaskModels.Count == 0)
+            {
+                return;
+            }
+            var current = new Dictionary<string, ApMask> { ["apmask"] = before.Bus.Apmask, ["aqmask"] = before.Bus.Aqmask };
+            if (status is >= 200 and < 300 && body is not null)
+            {
+                MaskModelChecks++;
+                using var document = JsonDocument.Parse(body);
+                foreach (var (attribute, model) in r.MaskModels)
+                {
+                    var expected = model(current[attribute]).ToString();
+                    var shown = Member(document.RootElement, attribute, JsonValueKind.String)?.GetString();
+                    if (shown != expected)
+                    {
+                        Fail($"mask-result {r.Route}", $"#{index} {attribute} write on {current[attribute]} answered {shown}, expected {expected}", r);
+                    }
+                }
+            }
+            var setsNothing = r.MaskModels.Count == r.MaskBytes.Count &&
+                r.MaskModels.All(m => m.Value(current[m.Key]).Except(current[m.Key]).IsEmpty);
+            if (setsNothing && problem is { } p && Member(p, "type", JsonValueKind.String)?.GetString() == "/problems/queues-in-use")
+            {
+                Fail($"mask-clear-refused {r.Route}", $"#{index} a write that sets no new bit was refused as in use", r);
+            }
+        }
+
+        /// <summary>
+        /// A caller without the route's role never gets a 2xx; one with it is never told 401/403;
+        /// every 401 challenges with Bearer.
+        /// </summary>
+        private void CheckAccess(int index, FuzzRequest r, FuzzResponse response)
+        {
+            if (response.Status == 401 && !response.WwwAuthenticate.Contains("Bearer", StringComparison.Ordinal))
+            {
+                Fail($"401-challenge {r.Route}", $"#{index} answered 401 without WWW-Authenticate: Bearer", r);
+            }
+            var route = Routes.FirstOrDefault(x => x.Key == r.Route);
+            if (route is null || route.Method != r.Method || route.Pattern.StartsWith("/api/events", StringComparison.Ordinal))
+            {
+                return;
+            }
+            AccessChecks++;
+            var caller = RoleOf(r.Authorization);
+            var sufficient = route.Role is null || (caller is not null && Rank(caller) >= Rank(route.Role));
+            if (!sufficient && response.Status is >= 200 and < 300)
+            {
+                Fail($"access-granted {r.Route}", $"#{index} a {caller ?? "anonymous"} caller got {response.Status} on a {route.Role} route", r);
+            }
+            if (sufficient && response.Status is 401 or 403)
+            {
+                Fail($"access-denied {r.Route}", $"#{index} a {caller ?? "anonymous"} caller got {response.Status} on a {route.Role ?? "public"} route", r);
+            }
+        }
+
+        private static int Rank(string role) => role switch
+        {
+            Roles.Admin => 3,
+            Roles.Operator => 2,
+            Roles.Viewer => 1,
+            _ => 0,
+        };
+
+        /// <summary>The role the API-key handler grants for this Authorization header, or null.</summary>
+        private static string? RoleOf(string? header)
+        {
+            if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+            return header["Bearer ".Length..].Trim() switch
+            {
+                ApManagerApplication.AdminKey => Roles.Admin,
+                ApManagerApplication.OperatorKey => Roles.Operator,
+                ApManagerApplication.ViewerKey => Roles.Viewer,
+                _ => null,
+            };
+        }
+
         private static JsonElement? Member(JsonElement element, string name, JsonValueKind kind) =>
             element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == kind ? value : null;
 
@@ -412,7 +515,7 @@ public class HostileInputFuzzTests(ITestOutputHelper output)
             b.AppendLine(CultureInfo.InvariantCulture, $"by class: {string.Join(", ", _statuses.GroupBy(s => s.Key / 100).Select(g => $"{g.Key}xx={g.Sum(s => s.Value)}"))}");
             b.AppendLine(CultureInfo.InvariantCulture, $"by status: {string.Join(", ", _statuses.Select(s => $"{s.Key}={s.Value}"))}");
             b.AppendLine(CultureInfo.InvariantCulture, $"problems: {string.Join(", ", _problemTypes.Select(s => $"{s.Key}={s.Value}"))}");
-            b.AppendLine(CultureInfo.InvariantCulture, $"checks: {StateChecks} state comparisons, {ProblemChecks} problem bodies, {MaskOracleChecks} mask oracles, {InvariantChecks} full invariant checks");
+            b.AppendLine(CultureInfo.InvariantCulture, $"checks: {StateChecks} state comparisons, {ProblemChecks} problem bodies, {MaskOracleChecks} mask oracles, {MaskModelChecks} mask results against the generator's model, {AccessChecks} role checks, {InvariantChecks} full invariant checks");
             b.AppendLine(CultureInfo.InvariantCulture, $"final state: {_system.Current.Mdevs.Count} matrix devices, {_system.Current.Guests.Count} guests, {_system.Current.Queues.Count()} queues");
             b.AppendLine(CultureInfo.InvariantCulture, $"versions {InitialVersion} -> {FinalVersion}: {CommittedByResponses} committing 2xx responses, {_auditCommitted} committed audit records of {_auditRecords}");
             b.AppendLine(CultureInfo.InvariantCulture, $"process CPU time {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} s; generate {_routeTicks.GetValueOrDefault("(generate)") * 1000 / Stopwatch.Frequency} ms, check {_routeTicks.GetValueOrDefault("(check)") * 1000 / Stopwatch.Frequency} ms, gen0/1/2 GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");

@@ -3,12 +3,13 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ApManager.Api.Transfer;
+using ApManager.Core.Masks;
 using ApManager.Core.State;
 
 namespace ApManager.Api.Tests.Fuzz;
 
-/// <summary>A route as the endpoint data source declares it.</summary>
-public sealed record FuzzRoute(string Method, string Pattern)
+/// <summary>A route as the endpoint data source declares it, with the least role it requires (null: anonymous).</summary>
+public sealed record FuzzRoute(string Method, string Pattern, string? Role = null)
 {
     public string Key => $"{Method} {Pattern}";
 }
@@ -34,6 +35,9 @@ public sealed class FuzzRequest
 
     /// <summary>The bytes the mask parser will see, per attribute, when the body reaches it intact.</summary>
     public Dictionary<string, byte[]> MaskBytes { get; } = [];
+
+    /// <summary>What each mask write does to the current mask, where the generator knows it.</summary>
+    public Dictionary<string, Func<ApMask, ApMask>> MaskModels { get; } = [];
 
     public bool Streams { get; init; }
 
@@ -138,6 +142,7 @@ public sealed class HostileRequests(Random rng, IReadOnlyList<FuzzRoute> routes)
 
     private readonly Random _rng = rng;
     private readonly IReadOnlyList<FuzzRoute> _routes = routes;
+    private readonly List<FuzzRoute> _maskRoutes = [.. routes.Where(r => r.Pattern.StartsWith("/api/bus/", StringComparison.Ordinal) && r.Method != "GET")];
 
     private T Pick<T>(IReadOnlyList<T> items) => items[_rng.Next(items.Count)];
 
@@ -165,7 +170,8 @@ public sealed class HostileRequests(Random rng, IReadOnlyList<FuzzRoute> routes)
         }
         else
         {
-            target ??= Pick(_routes);
+            // The mask writes are the heart of the product: they get extra weight.
+            target ??= Chance(0.15) && _maskRoutes.Count > 0 ? Pick(_maskRoutes) : Pick(_routes);
             route = target.Key;
             path = FillPattern(target.Pattern, s);
             method = forced is not null || Chance(0.85) ? target.Method : Pick(Methods);
@@ -183,9 +189,13 @@ public sealed class HostileRequests(Random rng, IReadOnlyList<FuzzRoute> routes)
             ContentType = contentType,
             Streams = path.StartsWith("/api/events", StringComparison.OrdinalIgnoreCase),
         };
-        foreach (var (k, v) in masks)
+        foreach (var (attribute, bytes, model) in masks)
         {
-            request.MaskBytes[k] = v;
+            request.MaskBytes[attribute] = bytes;
+            if (model is not null)
+            {
+                request.MaskModels[attribute] = model;
+            }
         }
         if (Chance(0.25))
         {
@@ -395,9 +405,9 @@ public sealed class HostileRequests(Random rng, IReadOnlyList<FuzzRoute> routes)
 
     // ------------------------------------------------------------------ bodies
 
-    private (byte[]? Body, string? ContentType, List<(string, byte[])> Masks) BodyFor(FuzzRoute? route, string method, ApSnapshot s)
+    private (byte[]? Body, string? ContentType, List<(string, byte[], Func<ApMask, ApMask>?)> Masks) BodyFor(FuzzRoute? route, string method, ApSnapshot s)
     {
-        var masks = new List<(string, byte[])>();
+        var masks = new List<(string, byte[], Func<ApMask, ApMask>?)>();
         var pattern = route?.Pattern ?? string.Empty;
         var isMask = route is not null && route.Method == method && pattern is "/api/bus/apmask" or "/api/bus/aqmask";
         if (method is "GET" or "HEAD" or "OPTIONS" or "TRACE" && Chance(0.9))
@@ -409,7 +419,7 @@ public sealed class HostileRequests(Random rng, IReadOnlyList<FuzzRoute> routes)
             // Raw text/plain, exactly the bytes echo would write (possibly invalid UTF-8).
             var bytes = Mask();
             var attribute = pattern.EndsWith("apmask", StringComparison.Ordinal) ? "apmask" : "aqmask";
-            masks.Add((attribute, bytes));
+            masks.Add((attribute, bytes, LastMaskModel));
             var contentType = Chance(0.85) ? Pick<string>([TextPlain, "text/plain; charset=utf-8", "TEXT/PLAIN"]) : Pick(JunkContentTypes);
             return (bytes, contentType, masks);
         }
@@ -452,17 +462,24 @@ public sealed class HostileRequests(Random rng, IReadOnlyList<FuzzRoute> routes)
         {
             type = null;
         }
+        if (pattern is "/api/bus/apmask" or "/api/bus/aqmask" &&
+            System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(type, out var media) && string.Equals(media.MediaType, TextPlain, StringComparison.OrdinalIgnoreCase))
+        {
+            // A JSON body sent as text/plain: the whole body is the mask.
+            masks.Clear();
+            masks.Add((pattern.EndsWith("apmask", StringComparison.Ordinal) ? "apmask" : "aqmask", body, null));
+        }
         return (body, type, masks);
     }
 
-    private JsonObject MaskObject(string member, string attribute, List<(string, byte[])> masks)
+    private JsonObject MaskObject(string member, string attribute, List<(string, byte[], Func<ApMask, ApMask>?)> masks)
     {
         var text = Encoding.UTF8.GetString(Mask());
-        masks.Add((attribute, Encoding.UTF8.GetBytes(text)));
+        masks.Add((attribute, Encoding.UTF8.GetBytes(text), LastMaskModel));
         return new JsonObject { [member] = text };
     }
 
-    private JsonObject PatchObject(List<(string, byte[])> masks)
+    private JsonObject PatchObject(List<(string, byte[], Func<ApMask, ApMask>?)> masks)
     {
         var o = new JsonObject();
         if (Chance(0.7))
@@ -595,10 +612,17 @@ public sealed class HostileRequests(Random rng, IReadOnlyList<FuzzRoute> routes)
 
     // ------------------------------------------------------------------ masks
 
+    /// <summary>
+    /// What the last generated mask does to the mask it is written to, when the generator knows it
+    /// (valid absolute or relative syntax it built itself and did not mutate); null otherwise.
+    /// </summary>
+    public Func<ApMask, ApMask>? LastMaskModel { get; private set; }
+
     /// <summary>A mask write: valid kernel syntax, a corpus case or a long run, then possibly mutated.</summary>
     public byte[] Mask()
     {
         byte[] bytes;
+        Func<ApMask, ApMask>? model = null;
         var roll = _rng.NextDouble();
         if (roll < 0.3)
         {
@@ -608,19 +632,45 @@ public sealed class HostileRequests(Random rng, IReadOnlyList<FuzzRoute> routes)
         {
             var digits = _rng.Next(0, 65);
             var b = new StringBuilder(Chance(0.8) ? "0x" : "x");
+            var result = ApMask.Empty;
             for (var i = 0; i < digits; i++)
             {
-                b.Append("0123456789abcdefABCDEF"[_rng.Next(22)]);
+                var c = "0123456789abcdefABCDEF"[_rng.Next(22)];
+                b.Append(c);
+                var value = Convert.ToInt32(c.ToString(), 16);
+                for (var j = 0; j < 4; j++)
+                {
+                    if ((value & (8 >> j)) != 0)
+                    {
+                        result = result.With((4 * i) + j);
+                    }
+                }
             }
             if (Chance(0.3))
             {
                 b.Append('\n');
             }
             bytes = Encoding.UTF8.GetBytes(b.ToString());
+            model = _ => result;
         }
         else if (roll < 0.85)
         {
-            bytes = Encoding.UTF8.GetBytes(Relative(_rng.Next(1, 7)));
+            var (text, terms) = Relative(_rng.Next(1, 7));
+            bytes = Encoding.UTF8.GetBytes(text);
+            if (terms is not null)
+            {
+                model = current =>
+                {
+                    foreach (var (set, a, z) in terms)
+                    {
+                        for (var bit = a; bit <= z; bit++)
+                        {
+                            current = set ? current.With(bit) : current.Without(bit);
+                        }
+                    }
+                    return current;
+                };
+            }
         }
         else
         {
@@ -633,25 +683,40 @@ public sealed class HostileRequests(Random rng, IReadOnlyList<FuzzRoute> routes)
             {
                 bytes = MutateBytes(bytes);
             }
+            model = null;
         }
+        LastMaskModel = model;
         return bytes;
     }
 
-    private string Relative(int terms)
+    /// <summary>Relative terms; the terms are null when an empty separator makes a '-' term read as a range.</summary>
+    private (string Text, List<(bool Set, int A, int Z)>? Terms) Relative(int count)
     {
         var b = new StringBuilder();
-        for (var t = 0; t < terms; t++)
+        List<(bool, int, int)>? terms = [];
+        var glued = false;
+        for (var t = 0; t < count; t++)
         {
-            b.Append(Chance(0.5) ? '+' : '-');
+            var set = Chance(0.5);
+            if (glued && !set)
+            {
+                terms = null;
+            }
+            b.Append(set ? '+' : '-');
             var a = Chance(0.7) ? _rng.Next(0, 16) : _rng.Next(0, 256);
+            var z = a;
             b.Append(Number(a));
             if (Chance(0.3))
             {
-                b.Append('-').Append(Number(Math.Min(255, a + _rng.Next(0, 40))));
+                z = Math.Min(255, a + _rng.Next(0, 40));
+                b.Append('-').Append(Number(z));
             }
-            b.Append(Pick(RelativeSeparators));
+            terms?.Add((set, a, z));
+            var separator = Pick(RelativeSeparators);
+            glued = separator.Length == 0;
+            b.Append(separator);
         }
-        return b.ToString();
+        return (b.ToString(), terms);
     }
 
     private string Number(int n) => _rng.Next(5) switch
