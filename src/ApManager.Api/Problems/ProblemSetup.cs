@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace ApManager.Api.Problems;
 
@@ -38,8 +41,27 @@ public static partial class ProblemSetup
             context.HttpContext.RequestServices.GetService<Operations.ApManagerMetrics>()?.CountProblem(problem.Type, status);
             context.HttpContext.Items[ProblemTypeKey] = problem.Type;
         });
+        // Registered after the default writer, which declines when Accept names no JSON type
+        // (Accept: text/plain): status-code pages (404, 405, 415 from routing) would then answer
+        // with a plain-text body. Every error is a problem, whatever the client prefers.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, FallbackProblemWriter>());
         services.AddExceptionHandler<BadInputExceptionHandler>();
         return services;
+    }
+
+    /// <summary>Writes application/problem+json when no other writer accepts the request's Accept header.</summary>
+    private sealed class FallbackProblemWriter(IOptions<ProblemDetailsOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IProblemDetailsWriter
+    {
+        public bool CanWrite(ProblemDetailsContext context) => true;
+
+        public ValueTask WriteAsync(ProblemDetailsContext context)
+        {
+            var problem = context.ProblemDetails;
+            problem.Status ??= context.HttpContext.Response.StatusCode;
+            options.Value.CustomizeProblemDetails?.Invoke(context);
+            return new ValueTask(context.HttpContext.Response.WriteAsJsonAsync(
+                problem, typeof(ProblemDetails), json.Value.SerializerOptions, "application/problem+json", context.HttpContext.RequestAborted));
+        }
     }
 
     /// <summary>Turns a framework binding failure into a 4xx problem that says what was wrong.</summary>

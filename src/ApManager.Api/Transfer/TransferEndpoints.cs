@@ -103,6 +103,52 @@ public static class TransferEndpoints
         return new MdevctlConfig(MdevType, "auto", attrs);
     }
 
+    /// <summary>
+    /// The serializer enforces non-null members but not non-null list elements or dictionary
+    /// values: the first null one, as a JSON path, or null when there is none.
+    /// </summary>
+    private static string? NullElement(ImportRequest body)
+    {
+        for (var i = 0; i < body.Mdevs.Count; i++)
+        {
+            if (body.Mdevs[i] is not { } device)
+            {
+                return $"$.mdevs[{i}]";
+            }
+            for (var j = 0; j < device.Mdevctl.Attrs.Count; j++)
+            {
+                if (device.Mdevctl.Attrs[j] is not { } attr)
+                {
+                    return $"$.mdevs[{i}].mdevctl.attrs[{j}]";
+                }
+                foreach (var (key, value) in attr)
+                {
+                    if (value is null)
+                    {
+                        return $"$.mdevs[{i}].mdevctl.attrs[{j}].{key}";
+                    }
+                }
+            }
+        }
+        var adapters = body.Adapters ?? [];
+        for (var i = 0; i < adapters.Count; i++)
+        {
+            if (adapters[i] is null)
+            {
+                return $"$.adapters[{i}]";
+            }
+        }
+        var guests = body.Guests ?? [];
+        for (var i = 0; i < guests.Count; i++)
+        {
+            if (guests[i] is null)
+            {
+                return $"$.guests[{i}]";
+            }
+        }
+        return null;
+    }
+
     private static Dictionary<string, string> Attr(string key, string value) => new() { [key] = value };
 
     public static async Task<Results<Ok<ImportResultDto>, ProblemHttpResult>> Import(
@@ -112,6 +158,10 @@ public static class TransferEndpoints
         if (problem is not null)
         {
             return problem;
+        }
+        if (NullElement(body!) is { } path)
+        {
+            return ProblemFactory.InvalidBody(context, $"The request body is not valid JSON for this call at {path}: null is not allowed here.");
         }
         if (body!.Format is { } format && format != Format)
         {

@@ -515,6 +515,14 @@ public sealed class ApSystem
             {
                 return new InvalidMask("aqmask", plan.Aqmask.Text, aqm.Errno, aqm.Position);
             }
+            // The same name rule as a create (SPEC §5): an import must not smuggle in what POST refuses.
+            foreach (var device in plan.Devices)
+            {
+                if (ValidateName(device.Name) is { } badName)
+                {
+                    return badName;
+                }
+            }
             if (ifMatch is { } expected && expected != s.Version)
             {
                 return new VersionMismatch("global", expected, s.Version);
