@@ -128,7 +128,8 @@ public sealed class CrashWorkload(int workers)
         var audit = await StateCapture.AuditAsync(client);
         var version = await StateCapture.GlobalVersionAsync(client);
         var bus = JsonNode.Parse(await client.GetStringAsync("/api/bus"))!;
-        var mdevs = JsonNode.Parse(await client.GetStringAsync("/api/mdevs"))!.AsArray().Select(m => m!.AsObject()).ToList();
+        // Every device, whatever the default page size (the burst creates more than one page).
+        var mdevs = JsonNode.Parse(await client.GetStringAsync("/api/mdevs?limit=10000"))!.AsArray().Select(m => m!.AsObject()).ToList();
         var queues = JsonNode.Parse(await client.GetStringAsync("/api/queues"))!.AsArray().Select(q => q!.AsObject()).ToList();
 
         // The audit trail: gap-free, in lockstep with the versions, every record a success we sent.

@@ -6,7 +6,7 @@ namespace ApManager.Api.Tests.Durability;
 public static class StateCapture
 {
     /// <summary>The collections whose bodies and ETags must be identical across a restart.</summary>
-    public static readonly string[] Collections = ["/api/bus", "/api/queues", "/api/mdevs", "/api/adapters"];
+    public static readonly string[] Collections = ["/api/bus", "/api/queues?limit=10000", "/api/mdevs?limit=10000", "/api/adapters?limit=10000"];
 
     /// <summary>"GET path", the status, the ETag and the body of each path, in order.</summary>
     public static async Task<IReadOnlyList<string>> CaptureAsync(HttpClient client, params string[] extraPaths)
