@@ -59,6 +59,8 @@ internal sealed record Options(string Mode, string? Api, string Dir, int Seconds
 
 internal static class Durability
 {
+    private const string BenchKey = "bench-admin-key";
+
     public static async Task<int> RunAsync(Options options)
     {
         if (options.Api is null || !File.Exists(options.Api))
@@ -144,6 +146,10 @@ internal static class Durability
             UseShellExecute = false,
         };
         info.Environment["ApManager__Storage__Path"] = db;
+        info.Environment["ApManager__RateLimit__MutationsPerSecond"] = "0";
+        info.Environment["ApManager__Auth__ApiKeys__0__Name"] = "bench";
+        info.Environment["ApManager__Auth__ApiKeys__0__Role"] = "admin";
+        info.Environment["ApManager__Auth__ApiKeys__0__Hash"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(BenchKey)));
         info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
         info.Environment["Serilog__MinimumLevel__Override__Serilog.AspNetCore.RequestLoggingMiddleware"] = "Warning";
         var process = Process.Start(info)!;
@@ -180,6 +186,7 @@ internal static class Durability
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var client = new HttpClient(handler) { BaseAddress = baseUri };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BenchKey);
         var latencies = new List<double>[clients];
         var errors = 0;
         var stop = Stopwatch.StartNew();
