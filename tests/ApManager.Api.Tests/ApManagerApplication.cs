@@ -105,9 +105,6 @@ public sealed class ApManagerApplication(IDictionary<string, string?>? settings 
     public static async Task<JsonArray> ReadArrayAsync(HttpResponseMessage response) =>
         (await JsonNode.ParseAsync(await response.Content.ReadAsStreamAsync()))!.AsArray();
 
-    /// <summary>The bus as GET /api/bus shows it, for before/after comparisons.</summary>
-    public async Task<string> BusJsonAsync(HttpClient client) => await client.GetStringAsync("/api/bus");
-
     /// <summary>Everything observable at once: bus, queues and devices, to assert that a refusal changed nothing.</summary>
     public static async Task<string> StateAsync(HttpClient client) =>
         await client.GetStringAsync("/api/bus") + await client.GetStringAsync("/api/queues") + await client.GetStringAsync("/api/mdevs") +

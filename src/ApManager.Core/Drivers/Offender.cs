@@ -19,6 +19,18 @@ public sealed record Offender(Apqn Apqn, string Driver, MdevId? Mdev, string? Gu
         return c != 0 ? c : string.CompareOrdinal(Driver, other.Driver);
     }
 
+    /// <summary>Adds one offender per APQN of <paramref name="adapters"/> x <paramref name="domains"/>, all with the same driver, device and guest.</summary>
+    public static void AddRectangle(List<Offender> into, ApMask adapters, ApMask domains, string driver, MdevId? mdev, string? guest)
+    {
+        foreach (var a in adapters)
+        {
+            foreach (var d in domains)
+            {
+                into.Add(new Offender(new Apqn((byte)a, (byte)d), driver, mdev, guest));
+            }
+        }
+    }
+
     /// <summary>Sorted by adapter, domain, then driver, duplicates removed.</summary>
     public static IReadOnlyList<Offender> Normalize(List<Offender> offenders)
     {

@@ -45,12 +45,6 @@ public static class WellKnownDrivers
         var a = device.Adapters & adapters;
         var d = device.Domains & domains;
         offenders ??= [];
-        foreach (var adapter in a)
-        {
-            foreach (var domain in d)
-            {
-                offenders.Add(new Offender(new Apqn((byte)adapter, (byte)domain), VfioAp, device.Id, device.Guest));
-            }
-        }
+        Offender.AddRectangle(offenders, a, d, VfioAp, device.Id, device.Guest);
     }
 }

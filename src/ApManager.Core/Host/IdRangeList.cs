@@ -39,29 +39,4 @@ public static class IdRangeList
 
     private static bool TryId(string s, out int id) =>
         int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out id) && id <= 255;
-
-    /// <summary>The canonical text, e.g. <c>4-6,71-72</c>.</summary>
-    public static string Format(ApMask ids)
-    {
-        var parts = new List<string>();
-        var start = -1;
-        var prev = -2;
-        foreach (var id in ids)
-        {
-            if (id != prev + 1)
-            {
-                if (start >= 0)
-                {
-                    parts.Add(start == prev ? $"{start}" : $"{start}-{prev}");
-                }
-                start = id;
-            }
-            prev = id;
-        }
-        if (start >= 0)
-        {
-            parts.Add(start == prev ? $"{start}" : $"{start}-{prev}");
-        }
-        return string.Join(',', parts);
-    }
 }

@@ -560,13 +560,7 @@ public sealed class ApSystem
             var owned = new List<Offender>();
             foreach (var d in devices)
             {
-                foreach (var a in d.Assignment.Adapters & apm.Mask)
-                {
-                    foreach (var x in d.Assignment.Domains & aqm.Mask)
-                    {
-                        owned.Add(new Offender(new Apqn((byte)a, (byte)x), WellKnownDrivers.Cex4Queue, d.Id, null));
-                    }
-                }
+                Offender.AddRectangle(owned, d.Assignment.Adapters & apm.Mask, d.Assignment.Domains & aqm.Mask, WellKnownDrivers.Cex4Queue, d.Id, null);
             }
             if (owned.Count > 0)
             {
@@ -598,19 +592,8 @@ public sealed class ApSystem
                     {
                         continue;
                     }
-                    var a = devices[i].Assignment.Adapters & devices[j].Assignment.Adapters;
-                    var d = devices[i].Assignment.Domains & devices[j].Assignment.Domains;
-                    if (a.IsEmpty || d.IsEmpty)
-                    {
-                        continue;
-                    }
-                    foreach (var x in a)
-                    {
-                        foreach (var y in d)
-                        {
-                            conflicts.Add(new Offender(new Apqn((byte)x, (byte)y), WellKnownDrivers.VfioAp, devices[j].Id, guestOf.GetValueOrDefault(devices[j].Id)));
-                        }
-                    }
+                    Offender.AddRectangle(conflicts, devices[i].Assignment.Adapters & devices[j].Assignment.Adapters,
+                        devices[i].Assignment.Domains & devices[j].Assignment.Domains, WellKnownDrivers.VfioAp, devices[j].Id, guestOf.GetValueOrDefault(devices[j].Id));
                 }
             }
             if (conflicts.Count > 0)
@@ -646,13 +629,7 @@ public sealed class ApSystem
         if (!ownedA.IsEmpty && !ownedD.IsEmpty)
         {
             var owned = new List<Offender>(ownedA.Count * ownedD.Count);
-            foreach (var a in ownedA)
-            {
-                foreach (var d in ownedD)
-                {
-                    owned.Add(new Offender(new Apqn((byte)a, (byte)d), WellKnownDrivers.Cex4Queue, null, null));
-                }
-            }
+            Offender.AddRectangle(owned, ownedA, ownedD, WellKnownDrivers.Cex4Queue, null, null);
             return new ApqnOwnedByHost(id, owned);
         }
         List<Offender>? conflicts = null;
@@ -673,13 +650,7 @@ public sealed class ApSystem
                 continue;
             }
             conflicts ??= [];
-            foreach (var adapter in a)
-            {
-                foreach (var domain in d)
-                {
-                    conflicts.Add(new Offender(new Apqn((byte)adapter, (byte)domain), WellKnownDrivers.VfioAp, other.Id, other.Guest));
-                }
-            }
+            Offender.AddRectangle(conflicts, a, d, WellKnownDrivers.VfioAp, other.Id, other.Guest);
         }
         return conflicts is null ? null : new ApqnConflict(id, Offender.Normalize(conflicts));
     }
