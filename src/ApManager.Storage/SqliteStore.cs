@@ -17,9 +17,12 @@ namespace ApManager.Storage;
 public sealed class SqliteStore : IStateJournal, IDisposable
 {
     private readonly SqliteConnection _connection;
+    private readonly StateWriter _writer;
     private readonly string _readConnectionString;
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _signal = new(0);
+    // Wakes the background writer when a caller hands the leadership over (no spinning: on two
+    // cores a spinning waiter takes the CPU the fsync's completion and the requests need).
+    private readonly AutoResetEvent _handOver = new(false);
     private readonly Thread _flusher;
     private readonly Action<string, Exception>? _onWriteFailure;
     private List<Pending> _queue = [];
@@ -28,12 +31,18 @@ public sealed class SqliteStore : IStateJournal, IDisposable
     private long _nextSeq;
     private long _lastDurableSeq;
     private volatile bool _stopping;
+    // Under _gate: a thread is writing (the leader); entries queued meanwhile are its to write.
+    private bool _writing;
+    // Under _gate: the leadership was handed to the background writer.
+    private bool _handedOver;
+    private bool _exit;
     private FileStream? _lockFile;
 
     private SqliteStore(string path, SqliteConnection connection, long lastSeq, Action<string, Exception>? onWriteFailure)
     {
         Path = path;
         _connection = connection;
+        _writer = new StateWriter(connection);
         _readConnectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
         _nextSeq = lastSeq;
         _lastDurableSeq = lastSeq;
@@ -129,7 +138,7 @@ public sealed class SqliteStore : IStateJournal, IDisposable
         {
             // A new store: the seed becomes its first durable state before anything is served.
             using var tx = _connection.BeginTransaction();
-            StateWriter.WriteFull(_connection, tx, system.Current);
+            _writer.WriteFull(tx, system.Current);
             tx.Commit();
         }
         else
@@ -137,7 +146,7 @@ public sealed class SqliteStore : IStateJournal, IDisposable
             // Adapters and queues the configured topology added since the store was written were
             // restored at the global version: keep that version, or the next restart gives them another.
             using var tx = _connection.BeginTransaction();
-            StateWriter.InsertMissing(_connection, tx, system.Current);
+            _writer.InsertMissing(tx, system.Current);
             tx.Commit();
         }
         _flusher.Start();
@@ -157,8 +166,65 @@ public sealed class SqliteStore : IStateJournal, IDisposable
             pending.Audit = pending.Audit with { Seq = ++_nextSeq };
             _queue.Add(pending);
         }
-        _signal.Release();
         return pending.Done.Task;
+    }
+
+    /// <summary>
+    /// Group commit with a leader: the first caller to find nobody writing writes the queue itself
+    /// (a lone writer pays no thread hop); callers arriving meanwhile only queue. When more arrived
+    /// while the leader wrote, it hands the leadership to the background writer and goes back to
+    /// answer its own request, so no caller waits for other people's commits.
+    /// </summary>
+    public void Flush()
+    {
+        List<Pending> batch;
+        lock (_gate)
+        {
+            if (_writing || _queue.Count == 0)
+            {
+                return;
+            }
+            _writing = true;
+            batch = TakeQueue();
+        }
+        Write(batch);
+        lock (_gate)
+        {
+            if (_queue.Count == 0)
+            {
+                _writing = false;
+                return;
+            }
+            _handedOver = true;
+        }
+        _handOver.Set();
+    }
+
+    /// <summary>Under <see cref="_gate"/>: the queued entries, leaving an empty queue.</summary>
+    private List<Pending> TakeQueue()
+    {
+        var batch = _queue;
+        _queue = [];
+        return batch;
+    }
+
+    /// <summary>The leader's loop: writes batches until the queue is empty, then gives up the leadership.</summary>
+    private void WriteUntilEmpty()
+    {
+        while (true)
+        {
+            List<Pending> batch;
+            lock (_gate)
+            {
+                if (_queue.Count == 0)
+                {
+                    _writing = false;
+                    return;
+                }
+                batch = TakeQueue();
+            }
+            Write(batch);
+        }
     }
 
     public IReadOnlyList<AuditRecord> ReadAudit(long after, int limit)
@@ -198,27 +264,27 @@ public sealed class SqliteStore : IStateJournal, IDisposable
     {
         while (true)
         {
-            _signal.Wait();
-            List<Pending> batch;
-            bool stop;
+            _handOver.WaitOne();
+            bool mine;
+            bool exit;
             lock (_gate)
             {
-                batch = _queue;
-                _queue = [];
-                stop = _stopping;
+                mine = _handedOver;
+                _handedOver = false;
+                exit = _exit;
             }
-            if (batch.Count > 0)
+            if (mine)
             {
-                Flush(batch);
+                WriteUntilEmpty();
             }
-            if (stop)
+            if (exit)
             {
                 return;
             }
         }
     }
 
-    private void Flush(List<Pending> batch)
+    private void Write(List<Pending> batch)
     {
         ApSnapshot? last = null;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -226,14 +292,14 @@ public sealed class SqliteStore : IStateJournal, IDisposable
         {
             using (var tx = _connection.BeginTransaction())
             {
-                StateWriter.InsertAudit(_connection, tx, batch.Select(p => p.Audit));
+                _writer.InsertAudit(tx, batch.Select(p => p.Audit));
                 foreach (var p in batch)
                 {
                     last = p.After ?? last;
                 }
                 if (last is not null)
                 {
-                    StateWriter.WriteChanges(_connection, tx, _durable!, last);
+                    _writer.WriteChanges(tx, _durable!, last);
                 }
                 tx.Commit();
             }
@@ -368,14 +434,38 @@ public sealed class SqliteStore : IStateJournal, IDisposable
         {
             _stopping = true;
         }
-        _signal.Release();
+        // Whoever leads finishes what it took; what is still queued is written here.
+        while (true)
+        {
+            bool lead;
+            lock (_gate)
+            {
+                if (!_writing && _queue.Count == 0)
+                {
+                    _exit = true;
+                    break;
+                }
+                lead = !_writing;
+                _writing = true;
+            }
+            if (lead)
+            {
+                WriteUntilEmpty();
+            }
+            else
+            {
+                Thread.Sleep(1);
+            }
+        }
+        _handOver.Set();
         if (_flusher.IsAlive)
         {
             _flusher.Join(TimeSpan.FromSeconds(10));
         }
+        _writer.Dispose();
         _connection.Dispose();
         _lockFile?.Dispose();
-        _signal.Dispose();
+        _handOver.Dispose();
         SqliteConnection.ClearAllPools();
     }
 

@@ -6,92 +6,121 @@ using Microsoft.Data.Sqlite;
 
 namespace ApManager.Storage;
 
-/// <summary>Writes snapshots (whole or as the difference to the last durable one) and audit rows.</summary>
-internal static class StateWriter
+/// <summary>
+/// Writes snapshots (whole or as the difference to the last durable one) and audit rows on the
+/// store's one write connection. Its statements are prepared once and reused by every commit:
+/// preparing them per commit was a measurable part of a lone writer's commit time.
+/// </summary>
+internal sealed class StateWriter : IDisposable
 {
-    public static void WriteFull(SqliteConnection c, SqliteTransaction tx, ApSnapshot s)
+    private static readonly string[] AuditColumns = ["$seq", "$time", "$actor", "$action", "$target", "$input", "$accepted", "$refusal", "$dry", "$vb", "$va", "$before", "$after", "$details", "$events"];
+
+    private readonly SqliteConnection _connection;
+    private readonly SqliteCommand _audit;
+    private readonly SqliteParameter[] _auditValues;
+    private readonly SqliteCommand _meta;
+    private readonly SqliteCommand _adapter;
+    private readonly SqliteCommand _device;
+    private readonly SqliteCommand _deviceDelete;
+    private readonly SqliteCommand _queue;
+    private readonly SqliteCommand _queueDelete;
+
+    public StateWriter(SqliteConnection connection)
     {
-        SqliteStore.Execute(c, "DELETE FROM meta; DELETE FROM adapters; DELETE FROM mdevs; DELETE FROM queues;", tx);
-        WriteMeta(c, tx, s, busToo: true);
+        _connection = connection;
+        _audit = Command(
+            "INSERT INTO audit (seq, time, actor, action, target, input, accepted, refusal, dry_run, version_before, version_after, before, after, details, events) " +
+            "VALUES ($seq, $time, $actor, $action, $target, $input, $accepted, $refusal, $dry, $vb, $va, $before, $after, $details, $events);",
+            AuditColumns);
+        _auditValues = [.. _audit.Parameters.Cast<SqliteParameter>()];
+        _meta = Command("INSERT INTO meta (key, value) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;", "$k", "$v");
+        _adapter = Command("INSERT INTO adapters (id, configured, version) VALUES ($i, $c, $v) ON CONFLICT(id) DO UPDATE SET configured = excluded.configured, version = excluded.version;", "$i", "$c", "$v");
+        _device = Command(
+            "INSERT INTO mdevs (uuid, name, adapters, domains, control_domains, guest, version) VALUES ($u, $n, $a, $d, $c, $g, $v) " +
+            "ON CONFLICT(uuid) DO UPDATE SET name = excluded.name, adapters = excluded.adapters, domains = excluded.domains, " +
+            "control_domains = excluded.control_domains, guest = excluded.guest, version = excluded.version;",
+            "$u", "$n", "$a", "$d", "$c", "$g", "$v");
+        _deviceDelete = Command("DELETE FROM mdevs WHERE uuid = $u;", "$u");
+        _queue = Command("INSERT INTO queues (adapter, domain, version) VALUES ($a, $d, $v) ON CONFLICT(adapter, domain) DO UPDATE SET version = excluded.version;", "$a", "$d", "$v");
+        _queueDelete = Command("DELETE FROM queues WHERE adapter = $a AND domain = $d;", "$a", "$d");
+    }
+
+    private SqliteCommand Command(string sql, params string[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+        return command;
+    }
+
+    private static int Run(SqliteCommand command, SqliteTransaction tx, params object?[] values)
+    {
+        command.Transaction = tx;
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+        return command.ExecuteNonQuery();
+    }
+
+    public void WriteFull(SqliteTransaction tx, ApSnapshot s)
+    {
+        SqliteStore.Execute(_connection, "DELETE FROM meta; DELETE FROM adapters; DELETE FROM mdevs; DELETE FROM queues;", tx);
+        WriteMeta(tx, s, busToo: true);
         foreach (var a in s.Adapters)
         {
-            UpsertAdapter(c, tx, a);
+            UpsertAdapter(tx, a);
         }
         foreach (var m in s.Mdevs)
         {
-            UpsertDevice(c, tx, m);
+            UpsertDevice(tx, m);
         }
-        using var insert = QueueUpsert(c, tx);
         foreach (var q in s.Queues)
         {
-            SetQueue(insert, q);
+            UpsertQueue(tx, q);
         }
     }
 
     /// <summary>Adds the adapter and queue rows a snapshot has and the store lacks; existing rows stay as they are.</summary>
-    public static void InsertMissing(SqliteConnection c, SqliteTransaction tx, ApSnapshot s)
+    public void InsertMissing(SqliteTransaction tx, ApSnapshot s)
     {
-        using (var adapter = c.CreateCommand())
+        using var adapter = Command("INSERT INTO adapters (id, configured, version) VALUES ($i, $c, $v) ON CONFLICT(id) DO NOTHING;", "$i", "$c", "$v");
+        foreach (var a in s.Adapters)
         {
-            adapter.Transaction = tx;
-            adapter.CommandText = "INSERT INTO adapters (id, configured, version) VALUES ($i, $c, $v) ON CONFLICT(id) DO NOTHING;";
-            var i = adapter.Parameters.Add("$i", SqliteType.Integer);
-            var configured = adapter.Parameters.Add("$c", SqliteType.Integer);
-            var v = adapter.Parameters.Add("$v", SqliteType.Integer);
-            foreach (var a in s.Adapters)
-            {
-                (i.Value, configured.Value, v.Value) = (a.Id, a.Configured ? 1 : 0, a.Version);
-                adapter.ExecuteNonQuery();
-            }
+            Run(adapter, tx, a.Id, a.Configured ? 1 : 0, a.Version);
         }
-        using var queue = c.CreateCommand();
-        queue.Transaction = tx;
-        queue.CommandText = "INSERT INTO queues (adapter, domain, version) VALUES ($a, $d, $v) ON CONFLICT(adapter, domain) DO NOTHING;";
-        queue.Parameters.Add("$a", SqliteType.Integer);
-        queue.Parameters.Add("$d", SqliteType.Integer);
-        queue.Parameters.Add("$v", SqliteType.Integer);
+        using var queue = Command("INSERT INTO queues (adapter, domain, version) VALUES ($a, $d, $v) ON CONFLICT(adapter, domain) DO NOTHING;", "$a", "$d", "$v");
         foreach (var q in s.Queues)
         {
-            SetQueue(queue, q);
+            Run(queue, tx, (int)q.Apqn.Adapter, (int)q.Apqn.Domain, q.Version);
         }
     }
 
-    public static void WriteChanges(SqliteConnection c, SqliteTransaction tx, ApSnapshot before, ApSnapshot after)
+    public void WriteChanges(SqliteTransaction tx, ApSnapshot before, ApSnapshot after)
     {
         var diff = SnapshotDiff.Between(before, after);
-        WriteMeta(c, tx, after, diff.BusChanged);
+        WriteMeta(tx, after, diff.BusChanged);
         foreach (var id in diff.ChangedAdapters)
         {
             if (after.Adapter(id) is { } a)
             {
-                UpsertAdapter(c, tx, a);
+                UpsertAdapter(tx, a);
             }
         }
         foreach (var (id, _, device) in diff.ChangedDevices)
         {
             if (device is null)
             {
-                using var delete = c.CreateCommand();
-                delete.Transaction = tx;
-                delete.CommandText = "DELETE FROM mdevs WHERE uuid = $u;";
-                delete.Parameters.AddWithValue("$u", id.ToString());
-                delete.ExecuteNonQuery();
+                Run(_deviceDelete, tx, id.ToString());
             }
             else
             {
-                UpsertDevice(c, tx, device);
+                UpsertDevice(tx, device);
             }
         }
-        if (diff.ChangedQueueRows.Count == 0)
-        {
-            return;
-        }
-        using var upsert = QueueUpsert(c, tx);
-        using var remove = c.CreateCommand();
-        remove.Transaction = tx;
-        remove.CommandText = "DELETE FROM queues WHERE adapter = $a AND domain = $d;";
-        var ra = remove.Parameters.Add("$a", SqliteType.Integer);
-        var rd = remove.Parameters.Add("$d", SqliteType.Integer);
         foreach (var adapter in diff.ChangedQueueRows)
         {
             var old = before.QueuesOf(adapter).ToDictionary(q => q.Apqn.Domain);
@@ -99,123 +128,69 @@ internal static class StateWriter
             {
                 if (!old.Remove(q.Apqn.Domain, out var previous) || !ReferenceEquals(previous, q))
                 {
-                    SetQueue(upsert, q);
+                    UpsertQueue(tx, q);
                 }
             }
             foreach (var gone in old.Keys)
             {
-                ra.Value = adapter;
-                rd.Value = (int)gone;
-                remove.ExecuteNonQuery();
+                Run(_queueDelete, tx, adapter, (int)gone);
             }
         }
     }
 
-    public static void InsertAudit(SqliteConnection c, SqliteTransaction tx, IEnumerable<AuditRecord> records)
+    public void InsertAudit(SqliteTransaction tx, IEnumerable<AuditRecord> records)
     {
-        using var command = c.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText =
-            "INSERT INTO audit (seq, time, actor, action, target, input, accepted, refusal, dry_run, version_before, version_after, before, after, details, events) " +
-            "VALUES ($seq, $time, $actor, $action, $target, $input, $accepted, $refusal, $dry, $vb, $va, $before, $after, $details, $events);";
-        var p = new Dictionary<string, SqliteParameter>();
-        foreach (var name in new[] { "$seq", "$time", "$actor", "$action", "$target", "$input", "$accepted", "$refusal", "$dry", "$vb", "$va", "$before", "$after", "$details", "$events" })
-        {
-            p[name] = command.Parameters.Add(name, SqliteType.Text);
-        }
+        _audit.Transaction = tx;
+        var p = _auditValues;
         foreach (var r in records)
         {
-            p["$seq"].Value = r.Seq;
-            p["$time"].Value = r.Time.ToString("O", CultureInfo.InvariantCulture);
-            p["$actor"].Value = r.Actor;
-            p["$action"].Value = r.Action;
-            p["$target"].Value = r.Target;
-            p["$input"].Value = (object?)r.Input ?? DBNull.Value;
-            p["$accepted"].Value = r.Accepted ? 1 : 0;
-            p["$refusal"].Value = (object?)r.Refusal ?? DBNull.Value;
-            p["$dry"].Value = r.DryRun ? 1 : 0;
-            p["$vb"].Value = r.VersionBefore;
-            p["$va"].Value = r.VersionAfter;
-            p["$before"].Value = (object?)r.Before ?? DBNull.Value;
-            p["$after"].Value = (object?)r.After ?? DBNull.Value;
-            p["$details"].Value = (object?)r.Details ?? DBNull.Value;
-            p["$events"].Value = string.Join(',', r.Events);
-            command.ExecuteNonQuery();
+            p[0].Value = r.Seq;
+            p[1].Value = r.Time.ToString("O", CultureInfo.InvariantCulture);
+            p[2].Value = r.Actor;
+            p[3].Value = r.Action;
+            p[4].Value = r.Target;
+            p[5].Value = (object?)r.Input ?? DBNull.Value;
+            p[6].Value = r.Accepted ? 1 : 0;
+            p[7].Value = (object?)r.Refusal ?? DBNull.Value;
+            p[8].Value = r.DryRun ? 1 : 0;
+            p[9].Value = r.VersionBefore;
+            p[10].Value = r.VersionAfter;
+            p[11].Value = (object?)r.Before ?? DBNull.Value;
+            p[12].Value = (object?)r.After ?? DBNull.Value;
+            p[13].Value = (object?)r.Details ?? DBNull.Value;
+            p[14].Value = string.Join(',', r.Events);
+            _audit.ExecuteNonQuery();
         }
     }
 
-    private static void WriteMeta(SqliteConnection c, SqliteTransaction tx, ApSnapshot s, bool busToo)
+    private void WriteMeta(SqliteTransaction tx, ApSnapshot s, bool busToo)
     {
-        using var command = c.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = "INSERT INTO meta (key, value) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;";
-        var k = command.Parameters.Add("$k", SqliteType.Text);
-        var v = command.Parameters.Add("$v", SqliteType.Text);
-        void Set(string key, string value)
-        {
-            k.Value = key;
-            v.Value = value;
-            command.ExecuteNonQuery();
-        }
-        Set("global_version", s.Version.ToString(CultureInfo.InvariantCulture));
+        Run(_meta, tx, "global_version", s.Version.ToString(CultureInfo.InvariantCulture));
         if (busToo)
         {
-            Set("apmask", s.Bus.Apmask.ToString());
-            Set("aqmask", s.Bus.Aqmask.ToString());
-            Set("bus_version", s.Bus.Version.ToString(CultureInfo.InvariantCulture));
+            Run(_meta, tx, "apmask", s.Bus.Apmask.ToString());
+            Run(_meta, tx, "aqmask", s.Bus.Aqmask.ToString());
+            Run(_meta, tx, "bus_version", s.Bus.Version.ToString(CultureInfo.InvariantCulture));
         }
     }
 
-    private static void UpsertAdapter(SqliteConnection c, SqliteTransaction tx, AdapterState a)
-    {
-        using var command = c.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = "INSERT INTO adapters (id, configured, version) VALUES ($i, $c, $v) ON CONFLICT(id) DO UPDATE SET configured = excluded.configured, version = excluded.version;";
-        command.Parameters.AddWithValue("$i", a.Id);
-        command.Parameters.AddWithValue("$c", a.Configured ? 1 : 0);
-        command.Parameters.AddWithValue("$v", a.Version);
-        command.ExecuteNonQuery();
-    }
+    private void UpsertAdapter(SqliteTransaction tx, AdapterState a) => Run(_adapter, tx, a.Id, a.Configured ? 1 : 0, a.Version);
 
-    private static void UpsertDevice(SqliteConnection c, SqliteTransaction tx, Core.Matrix.MatrixDevice m)
-    {
-        using var command = c.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText =
-            "INSERT INTO mdevs (uuid, name, adapters, domains, control_domains, guest, version) VALUES ($u, $n, $a, $d, $c, $g, $v) " +
-            "ON CONFLICT(uuid) DO UPDATE SET name = excluded.name, adapters = excluded.adapters, domains = excluded.domains, " +
-            "control_domains = excluded.control_domains, guest = excluded.guest, version = excluded.version;";
-        command.Parameters.AddWithValue("$u", m.Id.ToString());
-        command.Parameters.AddWithValue("$n", (object?)m.Name ?? DBNull.Value);
-        command.Parameters.AddWithValue("$a", FormatIds(m.Adapters));
-        command.Parameters.AddWithValue("$d", FormatIds(m.Domains));
-        command.Parameters.AddWithValue("$c", FormatIds(m.ControlDomains));
-        command.Parameters.AddWithValue("$g", (object?)m.Guest ?? DBNull.Value);
-        command.Parameters.AddWithValue("$v", m.Version);
-        command.ExecuteNonQuery();
-    }
+    private void UpsertDevice(SqliteTransaction tx, Core.Matrix.MatrixDevice m) =>
+        Run(_device, tx, m.Id.ToString(), m.Name, FormatIds(m.Adapters), FormatIds(m.Domains), FormatIds(m.ControlDomains), m.Guest, m.Version);
 
-    private static SqliteCommand QueueUpsert(SqliteConnection c, SqliteTransaction tx)
-    {
-        var command = c.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = "INSERT INTO queues (adapter, domain, version) VALUES ($a, $d, $v) ON CONFLICT(adapter, domain) DO UPDATE SET version = excluded.version;";
-        command.Parameters.Add("$a", SqliteType.Integer);
-        command.Parameters.Add("$d", SqliteType.Integer);
-        command.Parameters.Add("$v", SqliteType.Integer);
-        return command;
-    }
-
-    private static void SetQueue(SqliteCommand upsert, QueueState q)
-    {
-        upsert.Parameters[0].Value = (int)q.Apqn.Adapter;
-        upsert.Parameters[1].Value = (int)q.Apqn.Domain;
-        upsert.Parameters[2].Value = q.Version;
-        upsert.ExecuteNonQuery();
-    }
+    private void UpsertQueue(SqliteTransaction tx, QueueState q) => Run(_queue, tx, (int)q.Apqn.Adapter, (int)q.Apqn.Domain, q.Version);
 
     public static string FormatIds(ApMask ids) => string.Join(',', ids.ToArray());
 
     public static ApMask ParseIds(string text) =>
         ApMask.Of(text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(t => int.Parse(t, CultureInfo.InvariantCulture)));
+
+    public void Dispose()
+    {
+        foreach (var command in new[] { _audit, _meta, _adapter, _device, _deviceDelete, _queue, _queueDelete })
+        {
+            command.Dispose();
+        }
+    }
 }

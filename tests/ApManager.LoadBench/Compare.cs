@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Data.Sqlite;
 
 /// <summary>
 /// ApManager against a bare Kestrel app on the same machine with the same load client, rounds
@@ -102,12 +103,12 @@ internal static class Compare
 
     private static HttpRequestMessage Get(string path) => new(HttpMethod.Get, path);
 
-    private static HttpRequestMessage Put(string path, string json) => new(HttpMethod.Put, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+    internal static HttpRequestMessage Put(string path, string json) => new(HttpMethod.Put, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
 
     private static HttpRequestMessage Assign(long i) =>
         new(i % 2 == 0 ? HttpMethod.Put : HttpMethod.Delete, "/api/mdevs/5d2e8a41-93c7-4f0b-8b6e-2c4f1a7d9e30/domains/5");
 
-    private static Dictionary<string, string> Env(string mode, string? path)
+    internal static Dictionary<string, string> Env(string mode, string? path)
     {
         var env = new Dictionary<string, string>
         {
@@ -125,7 +126,7 @@ internal static class Compare
         return env;
     }
 
-    private static (string, Process, Uri) Start(string name, string file, string[] args, Dictionary<string, string> env)
+    internal static (string Name, Process Process, Uri Uri) Start(string name, string file, string[] args, Dictionary<string, string> env)
     {
         var port = FreePort();
         var info = new ProcessStartInfo(file, [.. args, "--urls", $"http://127.0.0.1:{port}", "--port", port.ToString(CultureInfo.InvariantCulture)])
@@ -146,7 +147,7 @@ internal static class Compare
         return (name, process, new Uri($"http://127.0.0.1:{port}"));
     }
 
-    private static async Task WaitReadyAsync(Uri uri)
+    internal static async Task WaitReadyAsync(Uri uri)
     {
         using var client = new HttpClient { BaseAddress = uri };
         var sw = Stopwatch.StartNew();
@@ -197,7 +198,7 @@ internal static class Compare
         return (all.Length / elapsed, all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)(all.Length * 0.99))], bad);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
@@ -210,7 +211,7 @@ internal static class Compare
 /// </summary>
 internal static class Bare
 {
-    public static async Task<int> RunAsync(int port)
+    public static async Task<int> RunAsync(int port, string? commitDatabase)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -228,6 +229,37 @@ internal static class Bare
             var body = await reader.ReadToEndAsync();
             await Write(c, Encoding.UTF8.GetBytes($"{{\"apmask\":\"0xf9ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\",\"aqmask\":\"0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\",\"version\":2,\"rebound\":[],\"dryRun\":false,\"echo\":{body.Length}}}"));
         });
+        if (commitDatabase is not null)
+        {
+            // The durability ceiling: a bare endpoint whose only work is the raw single-row commit
+            // (WAL, synchronous=FULL) the durability benchmark measures without HTTP.
+            var connection = new SqliteConnection($"Data Source={commitDatabase};Pooling=False");
+            connection.Open();
+            foreach (var sql in new[] { "PRAGMA journal_mode=WAL;", "PRAGMA synchronous=FULL;", "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT NOT NULL);" })
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                command.ExecuteNonQuery();
+            }
+            var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO t (v) VALUES ($v);";
+            var value = insert.Parameters.Add("$v", SqliteType.Text);
+            var gate = new Lock();
+            app.MapPut("/commit", async (HttpContext c) =>
+            {
+                using var reader = new StreamReader(c.Request.Body);
+                var body = await reader.ReadToEndAsync();
+                lock (gate)
+                {
+                    using var tx = connection.BeginTransaction();
+                    insert.Transaction = tx;
+                    value.Value = body;
+                    insert.ExecuteNonQuery();
+                    tx.Commit();
+                }
+                await Write(c, Encoding.UTF8.GetBytes($"{{\"committed\":{body.Length}}}"));
+            });
+        }
         await app.RunAsync();
         return 0;
     }

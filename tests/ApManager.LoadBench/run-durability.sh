@@ -3,7 +3,7 @@
 # mask changes/s over HTTP with 1 and 32 clients. Usage: tests/ApManager.LoadBench/run-durability.sh [seconds] [dir]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-seconds="${1:-10}"
+seconds="${1:-5}"
 dir="${2:-$PWD/.bench}"
 dotnet build -c Release src/ApManager.Api -v q -nologo
 dotnet build -c Release tests/ApManager.LoadBench -v q -nologo

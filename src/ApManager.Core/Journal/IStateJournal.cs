@@ -16,8 +16,19 @@ public interface IStateJournal
     /// <summary>Called once by the system that owns the journal.</summary>
     void Attach(ApSystem system);
 
-    /// <summary>Assigns the audit sequence number and queues the entry; the task completes when durable.</summary>
+    /// <summary>
+    /// Assigns the audit sequence number and queues the entry; the task completes when durable.
+    /// The caller must call <see cref="Flush"/> once it has released the writer lock.
+    /// </summary>
     Task Append(JournalEntry entry);
+
+    /// <summary>
+    /// Makes what is queued durable on the calling thread, unless another thread is already doing
+    /// so (that one takes the queued entries too). Called after every <see cref="Append"/>, outside
+    /// the writer lock, so a lone writer commits without a thread hop and writers arriving together
+    /// still share one commit.
+    /// </summary>
+    void Flush();
 
     /// <summary>Audit records with <c>Seq &gt; after</c>, oldest first, at most <paramref name="limit"/>.</summary>
     IReadOnlyList<AuditRecord> ReadAudit(long after, int limit);

@@ -40,6 +40,11 @@ public sealed class InMemoryJournal(int capacity = 100_000) : IStateJournal
         return Task.CompletedTask;
     }
 
+    /// <summary>Nothing to do: <see cref="Append"/> publishes at once.</summary>
+    public void Flush()
+    {
+    }
+
     public IReadOnlyList<AuditRecord> ReadAudit(long after, int limit)
     {
         lock (_gate)

@@ -485,9 +485,11 @@ public sealed class ApSystem
     public Task RecordRejected(string action, string target, string? input, string? actor, string refusal)
     {
         var version = Current.Version;
-        return Journal.Append(new JournalEntry(
+        var durable = Journal.Append(new JournalEntry(
             new AuditRecord(0, Time.GetUtcNow(), actor ?? "anonymous", action, target, input, false, refusal, false, version, version, null, null, null, []),
             null));
+        Journal.Flush();
+        return durable;
     }
 
     // ---------------------------------------------------------------- import
@@ -756,20 +758,26 @@ public sealed class ApSystem
         if (dryRun)
         {
             var preview = new Step(Current);
-            var outcome = body(preview);
-            return outcome.WithDurable(Journal.Append(new JournalEntry(Record(audit, preview, outcome.Refusal, true), null)));
+            var previewed = body(preview);
+            previewed = previewed.WithDurable(Journal.Append(new JournalEntry(Record(audit, preview, previewed.Refusal, true), null)));
+            Journal.Flush();
+            return previewed;
         }
+        Outcome<T> outcome;
         lock (_writer)
         {
             var step = new Step(_head);
-            var outcome = body(step);
+            outcome = body(step);
             var record = Record(audit, step, outcome.Refusal, false);
             if (step.Next is { } next)
             {
                 _head = next;
             }
-            return outcome.WithDurable(Journal.Append(new JournalEntry(record, step.Next)));
+            outcome = outcome.WithDurable(Journal.Append(new JournalEntry(record, step.Next)));
         }
+        // Outside the lock: the commit (fsync) never holds up the next writer building on the head.
+        Journal.Flush();
+        return outcome;
     }
 
     private AuditRecord Record(AuditInfo audit, Step step, Refusal? refusal, bool dryRun)
