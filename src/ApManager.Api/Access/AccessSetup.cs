@@ -51,12 +51,21 @@ public static class AccessSetup
         services.AddSingleton(sp => LoadKeys(sp, Section(sp.GetRequiredService<IConfiguration>()).GetSection("Auth"), JwtConfigured(sp.GetRequiredService<IConfiguration>())));
         services.AddAuthentication(BearerScheme)
             .AddPolicyScheme(BearerScheme, "API key or JWT", o => o.ForwardDefaultSelector = context =>
-                JwtConfigured(context.RequestServices.GetRequiredService<IConfiguration>()) &&
+                context.RequestServices.GetRequiredService<ApiKeyStore>().JwtConfigured &&
                 BearerToken(context.Request) is { } token && token.Count(c => c == '.') == 2
                     ? JwtScheme
                     : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddJwtBearer(JwtScheme, _ => { });
+        // Without JWT there is nothing to choose between: API keys are the default scheme, which
+        // spares every request the policy scheme's forwarding (a second handler per request).
+        services.AddOptions<AuthenticationOptions>().Configure<ApiKeyStore>((o, keys) =>
+        {
+            if (!keys.JwtConfigured)
+            {
+                o.DefaultScheme = ApiKeyAuthenticationHandler.SchemeName;
+            }
+        });
         services.AddOptions<JwtBearerOptions>(JwtScheme).Configure<IConfiguration>((o, configuration) =>
         {
             var jwt = Section(configuration).GetSection("Auth:Jwt");
@@ -255,7 +264,7 @@ public static class AccessSetup
         {
             keys.Add(FirstRunKey(services));
         }
-        return new ApiKeyStore(keys);
+        return new ApiKeyStore(keys, jwtConfigured);
     }
 
     /// <summary>

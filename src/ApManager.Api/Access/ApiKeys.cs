@@ -7,11 +7,14 @@ namespace ApManager.Api.Access;
 public sealed record ApiKey(string Name, string Role, byte[] Hash);
 
 /// <summary>The API keys the service accepts: configured ones plus, on a first run, one generated admin key.</summary>
-public sealed class ApiKeyStore(IReadOnlyList<ApiKey> keys)
+public sealed class ApiKeyStore(IReadOnlyList<ApiKey> keys, bool jwtConfigured = false)
 {
     public const string HashPrefix = "sha256:";
 
     public IReadOnlyList<ApiKey> Keys { get; } = keys;
+
+    /// <summary>Whether JWT bearer tokens are accepted too (read once at start, not per request).</summary>
+    public bool JwtConfigured { get; } = jwtConfigured;
 
     /// <summary>Finds the key whose hash matches, comparing in constant time.</summary>
     public ApiKey? Find(string presented)

@@ -58,9 +58,15 @@ public static class ProblemFactory
             case QueuesInUse q:
             {
                 var offenders = OffenderDto.From(q.Offenders);
-                logger.LogWarning(
-                    "Refused {Action}: {Attribute} change {Inputs} is {Errno}, {OffenderCount} queues in use {@OffendingApqns} (dry run: {DryRun})",
-                    action, q.Attribute, q.Inputs, "EBUSY", offenders.Count, offenders, dryRun);
+                // The offenders travel as a structured property for structured sinks; the message
+                // names them as plain text. Rendering the structure into every console line cost
+                // about a seventh of the process CPU under a flood of refusals (CPU profile).
+                using (logger.BeginScope(new Dictionary<string, object> { ["@OffendingApqns"] = offenders }))
+                {
+                    logger.LogWarning(
+                        "Refused {Action}: {Attribute} change {Inputs} is {Errno}, {OffenderCount} queues in use: {Offenders} (dry run: {DryRun})",
+                        action, q.Attribute, q.Inputs, "EBUSY", offenders.Count, OffenderText(offenders), dryRun);
+                }
                 var drivers = string.Join(", ", q.Offenders.Select(o => o.Driver).Distinct());
                 return Create(context, ProblemCatalog.QueuesInUse,
                     $"The {q.Attribute} change would take {offenders.Count} {Plural(offenders.Count, "queue", "queues")} away from {drivers} while they are in use.",
@@ -164,6 +170,11 @@ public static class ProblemFactory
     public static ProblemHttpResult PayloadTooLarge(HttpContext context, int limit) =>
         Create(context, ProblemCatalog.PayloadTooLarge, $"The request body exceeds {limit.ToString(CultureInfo.InvariantCulture)} bytes.",
             new Dictionary<string, object?> { ["limit"] = limit });
+
+    /// <summary>"05.0004 (vfio_ap, mdev 0b1f…, guest guest-a), …" for the log line.</summary>
+    private static string OffenderText(IReadOnlyList<OffenderDto> offenders) =>
+        string.Join(", ", offenders.Select(o =>
+            $"{o.Apqn} ({o.Driver}{(o.Mdev is null ? "" : ", mdev " + o.Mdev)}{(o.Guest is null ? "" : ", guest " + o.Guest)})"));
 
     private static string Plural(int n, string one, string many) => n == 1 ? one : many;
 

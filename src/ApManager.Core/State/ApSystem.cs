@@ -9,10 +9,11 @@ namespace ApManager.Core.State;
 
 /// <summary>
 /// The AP bus with its permissions store, driver registry and vfio_ap matrix devices.
-/// One writer at a time (the kernel's <c>ap_perms_mutex</c>): every mutation builds the next
-/// immutable snapshot under <see cref="_writer"/> and publishes it with one reference swap.
-/// Readers take <see cref="Current"/> and never lock. Dry runs evaluate against the current
-/// snapshot without the lock and publish nothing.
+/// One writer at a time (the kernel's <c>ap_perms_mutex</c>): every mutation becomes the next
+/// immutable snapshot under <see cref="_writer"/> and is published with one reference swap.
+/// Attempts are judged against an immutable snapshot outside the lock; the lock only covers
+/// checking that basis is still the head and queueing the result.
+/// Readers take <see cref="Current"/> and never lock.
 /// </summary>
 public sealed class ApSystem
 {
@@ -137,7 +138,7 @@ public sealed class ApSystem
     public ApSnapshot Current => Volatile.Read(ref _current);
 
     /// <summary>The snapshot the next step builds on (ahead of <see cref="Current"/> while a commit is in flight).</summary>
-    internal ApSnapshot Head => _head;
+    internal ApSnapshot Head => Volatile.Read(ref _head);
 
     /// <summary>Called by the journal once a step is durable: readers see it from now on.</summary>
     public void Publish(ApSnapshot snapshot)
@@ -164,7 +165,7 @@ public sealed class ApSystem
         lock (_writer)
         {
             failPending();
-            _head = Current;
+            Volatile.Write(ref _head, Current);
         }
     }
 
@@ -744,40 +745,66 @@ public sealed class ApSystem
     }
 
     /// <summary>
-    /// Runs one attempt: a dry run against the published snapshot without the lock, a real one
-    /// under the writer lock against the head. Either way the journal gets its audit record, and
-    /// a committed step becomes the new head; readers see it once the journal made it durable.
+    /// Runs one attempt. A dry run is judged against the published snapshot without the lock. A
+    /// real one is judged (rules, in_use, audit JSON) against the head without the lock too; the
+    /// writer lock is taken only to check that the head is still the one it was judged against,
+    /// make the step the new head and queue its journal entry, so the audit trail stays in
+    /// lockstep with the versions. When another step got in first, the attempt is judged again
+    /// under the lock against the new head. Readers see a committed step once it is durable.
     /// </summary>
     private Outcome<T> Run<T>(bool dryRun, AuditInfo audit, Func<Step, Outcome<T>> body) where T : class
     {
-        if (_writer.IsHeldByCurrentThread)
+        if (t_evaluating == this)
         {
             // An in_use callback (or anything else running inside a step) must never call the writer.
             throw new InvalidOperationException("A mutation was started from inside another mutation (an in_use callback must not call the writer).");
         }
+        Outcome<T> outcome;
         if (dryRun)
         {
-            var preview = new Step(Current);
-            var previewed = body(preview);
-            previewed = previewed.WithDurable(Journal.Append(new JournalEntry(Record(audit, preview, previewed.Refusal, true), null)));
-            Journal.Flush();
-            return previewed;
+            var (preview, previewed) = Evaluate(Current, body);
+            outcome = previewed.WithDurable(Journal.Append(new JournalEntry(Record(audit, preview, previewed.Refusal, true), null)));
         }
-        Outcome<T> outcome;
-        lock (_writer)
+        else
         {
-            var step = new Step(_head);
-            outcome = body(step);
-            var record = Record(audit, step, outcome.Refusal, false);
-            if (step.Next is { } next)
+            var basis = Volatile.Read(ref _head);
+            var (step, judged) = Evaluate(basis, body);
+            var record = Record(audit, step, judged.Refusal, false);
+            lock (_writer)
             {
-                _head = next;
+                if (!ReferenceEquals(_head, basis))
+                {
+                    (step, judged) = Evaluate(_head, body);
+                    record = Record(audit, step, judged.Refusal, false);
+                }
+                if (step.Next is { } next)
+                {
+                    Volatile.Write(ref _head, next);
+                }
+                outcome = judged.WithDurable(Journal.Append(new JournalEntry(record, step.Next)));
             }
-            outcome = outcome.WithDurable(Journal.Append(new JournalEntry(record, step.Next)));
         }
         // Outside the lock: the commit (fsync) never holds up the next writer building on the head.
         Journal.Flush();
         return outcome;
+    }
+
+    /// <summary>The system whose step body runs on this thread (in_use callbacks included), if any.</summary>
+    [ThreadStatic]
+    private static ApSystem? t_evaluating;
+
+    private (Step Step, Outcome<T> Outcome) Evaluate<T>(ApSnapshot basis, Func<Step, Outcome<T>> body) where T : class
+    {
+        var step = new Step(basis);
+        t_evaluating = this;
+        try
+        {
+            return (step, body(step));
+        }
+        finally
+        {
+            t_evaluating = null;
+        }
     }
 
     private AuditRecord Record(AuditInfo audit, Step step, Refusal? refusal, bool dryRun)
