@@ -37,6 +37,8 @@ public sealed class SqliteStore : IStateJournal, IDisposable
     private bool _handedOver;
     private bool _exit;
     private FileStream? _lockFile;
+    // What Open read, kept until Attach so only rows the store lacks are inserted.
+    private PersistedState? _opened;
 
     private SqliteStore(string path, SqliteConnection connection, long lastSeq, Action<string, Exception>? onWriteFailure)
     {
@@ -112,7 +114,7 @@ public sealed class SqliteStore : IStateJournal, IDisposable
             Execute(connection, "PRAGMA synchronous = FULL;");
             var state = Load(connection);
             var lastSeq = Convert.ToInt64(Scalar(connection, "SELECT COALESCE(MAX(seq), 0) FROM audit;"), CultureInfo.InvariantCulture);
-            var store = new SqliteStore(full, connection, lastSeq, onWriteFailure) { _lockFile = lockFile };
+            var store = new SqliteStore(full, connection, lastSeq, onWriteFailure) { _lockFile = lockFile, _opened = state };
             return (store, state);
         }
         catch (SqliteException ex)
@@ -146,9 +148,10 @@ public sealed class SqliteStore : IStateJournal, IDisposable
             // Adapters and queues the configured topology added since the store was written were
             // restored at the global version: keep that version, or the next restart gives them another.
             using var tx = _connection.BeginTransaction();
-            _writer.InsertMissing(tx, system.Current);
+            _writer.InsertMissing(tx, system.Current, _opened);
             tx.Commit();
         }
+        _opened = null;
         _flusher.Start();
     }
 

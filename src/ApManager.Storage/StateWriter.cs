@@ -84,16 +84,21 @@ internal sealed class StateWriter : IDisposable
         }
     }
 
-    /// <summary>Adds the adapter and queue rows a snapshot has and the store lacks; existing rows stay as they are.</summary>
-    public void InsertMissing(SqliteTransaction tx, ApSnapshot s)
+    /// <summary>
+    /// Adds the adapter and queue rows a snapshot has and the store lacks (<paramref name="stored"/>:
+    /// what was read at open); existing rows stay as they are. Rows already stored are skipped
+    /// without a statement: on a 256 × 256 host that was 65,536 no-op inserts at every start.
+    /// </summary>
+    public void InsertMissing(SqliteTransaction tx, ApSnapshot s, PersistedState? stored)
     {
+        var storedAdapters = stored?.Adapters.Select(a => a.Id).ToHashSet() ?? [];
         using var adapter = Command("INSERT INTO adapters (id, configured, version) VALUES ($i, $c, $v) ON CONFLICT(id) DO NOTHING;", "$i", "$c", "$v");
-        foreach (var a in s.Adapters)
+        foreach (var a in s.Adapters.Where(a => !storedAdapters.Contains(a.Id)))
         {
             Run(adapter, tx, a.Id, a.Configured ? 1 : 0, a.Version);
         }
         using var queue = Command("INSERT INTO queues (adapter, domain, version) VALUES ($a, $d, $v) ON CONFLICT(adapter, domain) DO NOTHING;", "$a", "$d", "$v");
-        foreach (var q in s.Queues)
+        foreach (var q in s.Queues.Where(q => stored is null || !stored.QueueVersions.ContainsKey(q.Apqn)))
         {
             Run(queue, tx, (int)q.Apqn.Adapter, (int)q.Apqn.Domain, q.Version);
         }

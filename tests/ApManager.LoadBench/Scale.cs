@@ -84,7 +84,14 @@ internal static class Scale
         {
             try
             {
-                Directory.Delete(dir, recursive: true);
+                if (Environment.GetEnvironmentVariable("APMANAGER_SCALE_KEEP") == "1")
+                {
+                    Console.WriteLine($"store kept (APMANAGER_SCALE_KEEP=1): {db}");
+                }
+                else
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
             }
             catch (IOException)
             {
