@@ -190,7 +190,19 @@ public sealed class SqliteStore : IStateJournal, IDisposable
             _writing = true;
             batch = TakeQueue();
         }
-        Write(batch);
+        try
+        {
+            Write(batch);
+        }
+        finally
+        {
+            HandOverOrRelease();
+        }
+    }
+
+    /// <summary>The leader is done: the background writer takes what queued meanwhile, or nobody leads.</summary>
+    private void HandOverOrRelease()
+    {
         lock (_gate)
         {
             if (_queue.Count == 0)
@@ -226,7 +238,15 @@ public sealed class SqliteStore : IStateJournal, IDisposable
                 }
                 batch = TakeQueue();
             }
-            Write(batch);
+            try
+            {
+                Write(batch);
+            }
+            catch
+            {
+                HandOverOrRelease();
+                throw;
+            }
         }
     }
 
@@ -334,18 +354,46 @@ public sealed class SqliteStore : IStateJournal, IDisposable
             }
             return;
         }
-        Metrics.Committed(System.Diagnostics.Stopwatch.GetElapsedTime(started), batch.Count);
+        // Durable from here on: whatever a subscriber does, the batch is published and answered,
+        // and a subscriber's exception is raised only afterwards (the leader gives up its role first).
+        Exception? subscriberFailure = null;
+        try
+        {
+            Metrics.Committed(System.Diagnostics.Stopwatch.GetElapsedTime(started), batch.Count);
+        }
+        catch (Exception ex)
+        {
+            subscriberFailure = ex;
+        }
         if (last is not null)
         {
             _durable = last;
-            _system!.Publish(last);
+            try
+            {
+                _system!.Publish(last);
+            }
+            catch (Exception ex)
+            {
+                subscriberFailure ??= ex;
+            }
         }
         Volatile.Write(ref _lastDurableSeq, batch[^1].Audit.Seq);
         foreach (var p in batch)
         {
             p.Done.TrySetResult();
         }
-        Durable?.Invoke([.. batch.Select(p => p.Audit)]);
+        try
+        {
+            Durable?.Invoke([.. batch.Select(p => p.Audit)]);
+        }
+        catch (Exception ex)
+        {
+            subscriberFailure ??= ex;
+        }
+        if (subscriberFailure is not null)
+        {
+            throw new InvalidOperationException("A subscriber of the store failed after a durable commit.", subscriberFailure);
+        }
     }
 
     private static PersistedState? Load(SqliteConnection connection)
@@ -438,14 +486,14 @@ public sealed class SqliteStore : IStateJournal, IDisposable
             _stopping = true;
         }
         // Whoever leads finishes what it took; what is still queued is written here.
-        while (true)
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
         {
             bool lead;
             lock (_gate)
             {
                 if (!_writing && _queue.Count == 0)
                 {
-                    _exit = true;
                     break;
                 }
                 lead = !_writing;
@@ -459,6 +507,10 @@ public sealed class SqliteStore : IStateJournal, IDisposable
             {
                 Thread.Sleep(1);
             }
+        }
+        lock (_gate)
+        {
+            _exit = true;
         }
         _handOver.Set();
         if (_flusher.IsAlive)

@@ -23,6 +23,8 @@ public sealed class ApSystem
     private readonly Lock _writer = new();
     private ApSnapshot _current;
     private ApSnapshot _head;
+    // Bumped (under _writer) whenever a driver is registered or unregistered.
+    private int _registryEpoch;
 
     /// <summary>An in-memory system seeded from the host (tests, benchmarks, the in-memory mode).</summary>
     public ApSystem(IApHost host, int maxMdevs = DefaultMaxMdevs)
@@ -244,6 +246,7 @@ public sealed class ApSystem
         lock (_writer)
         {
             Drivers.Register(driver);
+            _registryEpoch++;
         }
         Rebind("driver.register", driver.Name);
     }
@@ -257,6 +260,10 @@ public sealed class ApSystem
         if (!Drivers.Unregister(name))
         {
             return false;
+        }
+        lock (_writer)
+        {
+            _registryEpoch++;
         }
         Rebind("driver.unregister", name);
         return true;
@@ -767,12 +774,15 @@ public sealed class ApSystem
         }
         else
         {
+            // Bodies read the driver registry too (in_use, binding drivers): a registry change
+            // between judging and committing also calls for judging again.
+            var epoch = Volatile.Read(ref _registryEpoch);
             var basis = Volatile.Read(ref _head);
             var (step, judged) = Evaluate(basis, body);
             var record = Record(audit, step, judged.Refusal, false);
             lock (_writer)
             {
-                if (!ReferenceEquals(_head, basis))
+                if (!ReferenceEquals(_head, basis) || epoch != _registryEpoch)
                 {
                     (step, judged) = Evaluate(_head, body);
                     record = Record(audit, step, judged.Refusal, false);
@@ -796,6 +806,7 @@ public sealed class ApSystem
     private (Step Step, Outcome<T> Outcome) Evaluate<T>(ApSnapshot basis, Func<Step, Outcome<T>> body) where T : class
     {
         var step = new Step(basis);
+        var outer = t_evaluating;
         t_evaluating = this;
         try
         {
@@ -803,7 +814,7 @@ public sealed class ApSystem
         }
         finally
         {
-            t_evaluating = null;
+            t_evaluating = outer;
         }
     }
 

@@ -145,6 +145,35 @@ public sealed class GroupCommitTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task AFailingSubscriberNeitherLosesTheCommitNorStallsTheStore()
+    {
+        var (store, system) = Open();
+        using (store)
+        {
+            var fail = true;
+            store.Durable += _ =>
+            {
+                if (fail)
+                {
+                    fail = false;
+                    throw new InvalidOperationException("subscriber kaput");
+                }
+            };
+
+            // The caller that led the commit sees the subscriber's failure; the change itself is durable and published.
+            var ex = Assert.Throws<InvalidOperationException>(() => Flip(system, 100, clear: true));
+            Assert.Equal("subscriber kaput", ex.InnerException?.Message);
+            Assert.False(system.Current.Bus.Apmask.Contains(100));
+
+            // Nobody is left holding the leadership: the next writer commits as usual.
+            var next = Flip(system, 101, clear: true);
+            await next.Durable.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.False(system.Current.Bus.Apmask.Contains(101));
+            Assert.Equal([1L, 2L], store.ReadAudit(0, 10).Select(r => r.Seq));
+        }
+    }
+
     private class CountingMetrics : IStoreMetrics
     {
         private int _commits;

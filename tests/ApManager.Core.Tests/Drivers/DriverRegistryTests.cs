@@ -319,4 +319,28 @@ public class DriverRegistryTests
         Assert.IsType<InvalidOperationException>(caught);
         Assert.True(registry.IsRegistered("outer"));
     }
+
+    [Fact]
+    public async Task ADriverRegisteredWhileAChangeIsBeingJudgedIsAskedBeforeTheChangeCommits()
+    {
+        var system = NewSystem();
+        system.Apmask("-8").Ok();
+        var registered = 0;
+        // "first" answers nothing, but the first time it is asked it registers "late" from another
+        // thread: after the change was judged without "late", before it commits.
+        system.RegisterDriver(new DriverDefinition("first", false, (_, _) =>
+        {
+            if (Interlocked.Exchange(ref registered, 1) == 0)
+            {
+                Assert.True(Task.Run(() => system.RegisterDriver(new DriverDefinition("late", false, (_, _) => [new Offender(Q("08.0004"), "late", null, null)]))).Wait(Patience));
+            }
+            return [];
+        }));
+
+        var outcome = await Threads.Run(() => system.Apmask("+8")).WaitAsync(Patience);
+
+        var refusal = outcome.Refused<QueuesInUse>();
+        Assert.Equal("late", Assert.Single(refusal.Offenders).Driver);
+        Assert.False(system.Current.Bus.Apmask.Contains(8));
+    }
 }
