@@ -357,39 +357,29 @@ public sealed class SqliteStore : IStateJournal, IDisposable
         // Durable from here on: whatever a subscriber does, the batch is published and answered,
         // and a subscriber's exception is raised only afterwards (the leader gives up its role first).
         Exception? subscriberFailure = null;
-        try
+        void Notify(Action notify)
         {
-            Metrics.Committed(System.Diagnostics.Stopwatch.GetElapsedTime(started), batch.Count);
-        }
-        catch (Exception ex)
-        {
-            subscriberFailure = ex;
-        }
-        if (last is not null)
-        {
-            _durable = last;
             try
             {
-                _system!.Publish(last);
+                notify();
             }
             catch (Exception ex)
             {
                 subscriberFailure ??= ex;
             }
         }
+        Notify(() => Metrics.Committed(System.Diagnostics.Stopwatch.GetElapsedTime(started), batch.Count));
+        if (last is not null)
+        {
+            _durable = last;
+            Notify(() => _system!.Publish(last));
+        }
         Volatile.Write(ref _lastDurableSeq, batch[^1].Audit.Seq);
         foreach (var p in batch)
         {
             p.Done.TrySetResult();
         }
-        try
-        {
-            Durable?.Invoke([.. batch.Select(p => p.Audit)]);
-        }
-        catch (Exception ex)
-        {
-            subscriberFailure ??= ex;
-        }
+        Notify(() => Durable?.Invoke([.. batch.Select(p => p.Audit)]));
         if (subscriberFailure is not null)
         {
             throw new InvalidOperationException("A subscriber of the store failed after a durable commit.", subscriberFailure);

@@ -211,7 +211,7 @@ internal static class Compare
         return (all.Length / elapsed, all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)(all.Length * 0.99))], bad);
     }
 
-    internal static int FreePort()
+    private static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
