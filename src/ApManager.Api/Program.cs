@@ -1,14 +1,15 @@
 using ApManager.Api.Access;
 using ApManager.Api.Audit;
 using ApManager.Api.Bus;
-using ApManager.Api.Events;
-using ApManager.Api.Transfer;
 using ApManager.Api.Configuration;
+using ApManager.Api.Events;
+using ApManager.Api.Http;
 using ApManager.Api.Mdevs;
 using ApManager.Api.OpenApi;
 using ApManager.Api.Operations;
 using ApManager.Api.Problems;
 using ApManager.Api.Topology;
+using ApManager.Api.Transfer;
 using ApManager.Core.State;
 using Serilog;
 
@@ -59,10 +60,13 @@ try
             : Serilog.Events.LogEventLevel.Information;
     });
     app.UseApManagerHttpMetrics();
+    // HEAD answers what GET answers without the body, problems from any middleware included.
+    app.UseHeadRequests();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     app.UseRejectedAttemptAudit();
     app.UseApManagerAccess();
+    app.UseQueryGuard();
     app.UseApManagerOpenApi();
 
     // The dashboard (wwwroot: index.html, app.js, app.css) at "/"; it calls only the documented /api endpoints.

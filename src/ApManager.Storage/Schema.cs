@@ -48,15 +48,15 @@ internal static class Schema
 
     public static void Migrate(SqliteConnection connection, string path)
     {
-        var hasVersionTable = SqliteStore.Scalar(connection, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version';") is long n && n > 0;
+        var hasVersionTable = Sql.Scalar(connection, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version';") is long n && n > 0;
         int version;
         if (hasVersionTable)
         {
-            version = Convert.ToInt32(SqliteStore.Scalar(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_version;"), CultureInfo.InvariantCulture);
+            version = Convert.ToInt32(Sql.Scalar(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_version;"), CultureInfo.InvariantCulture);
         }
         else
         {
-            var tables = SqliteStore.Scalar(connection, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table';") is long t ? t : 0;
+            var tables = Sql.Scalar(connection, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table';") is long t ? t : 0;
             if (tables > 0)
             {
                 throw new StorageException($"The database {path} is not an ApManager database (it has tables but no schema_version). Point ApManager:Storage:Path elsewhere.");
@@ -74,11 +74,11 @@ internal static class Schema
         using var tx = connection.BeginTransaction();
         if (!hasVersionTable)
         {
-            SqliteStore.Execute(connection, "CREATE TABLE schema_version (version INTEGER NOT NULL, applied TEXT NOT NULL);", tx);
+            Sql.Execute(connection, "CREATE TABLE schema_version (version INTEGER NOT NULL, applied TEXT NOT NULL);", tx);
         }
         for (var next = version + 1; next <= Current; next++)
         {
-            SqliteStore.Execute(connection, Migrations[next - 1], tx);
+            Sql.Execute(connection, Migrations[next - 1], tx);
             using var command = connection.CreateCommand();
             command.Transaction = tx;
             command.CommandText = "INSERT INTO schema_version (version, applied) VALUES ($v, $t);";

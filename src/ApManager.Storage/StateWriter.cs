@@ -1,4 +1,5 @@
 using System.Globalization;
+using ApManager.Core.Audit;
 using ApManager.Core.Journal;
 using ApManager.Core.Masks;
 using ApManager.Core.State;
@@ -68,7 +69,7 @@ internal sealed class StateWriter : IDisposable
 
     public void WriteFull(SqliteTransaction tx, ApSnapshot s)
     {
-        SqliteStore.Execute(_connection, "DELETE FROM meta; DELETE FROM adapters; DELETE FROM mdevs; DELETE FROM queues;", tx);
+        Sql.Execute(_connection, "DELETE FROM meta; DELETE FROM adapters; DELETE FROM mdevs; DELETE FROM queues;", tx);
         WriteMeta(tx, s, busToo: true);
         foreach (var a in s.Adapters)
         {
@@ -182,14 +183,9 @@ internal sealed class StateWriter : IDisposable
     private void UpsertAdapter(SqliteTransaction tx, AdapterState a) => Run(_adapter, tx, a.Id, a.Configured ? 1 : 0, a.Version);
 
     private void UpsertDevice(SqliteTransaction tx, Core.Matrix.MatrixDevice m) =>
-        Run(_device, tx, m.Id.ToString(), m.Name, FormatIds(m.Adapters), FormatIds(m.Domains), FormatIds(m.ControlDomains), m.Guest, m.Version);
+        Run(_device, tx, m.Id.ToString(), m.Name, IdList.Format(m.Adapters), IdList.Format(m.Domains), IdList.Format(m.ControlDomains), m.Guest, m.Version);
 
     private void UpsertQueue(SqliteTransaction tx, QueueState q) => Run(_queue, tx, (int)q.Apqn.Adapter, (int)q.Apqn.Domain, q.Version);
-
-    public static string FormatIds(ApMask ids) => string.Join(',', ids.ToArray());
-
-    public static ApMask ParseIds(string text) =>
-        ApMask.Of(text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(t => int.Parse(t, CultureInfo.InvariantCulture)));
 
     public void Dispose()
     {

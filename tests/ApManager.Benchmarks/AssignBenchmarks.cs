@@ -1,6 +1,7 @@
 using ApManager.Core.Host;
 using ApManager.Core.Masks;
 using ApManager.Core.Matrix;
+using ApManager.Core.Refusals;
 using ApManager.Core.State;
 using BenchmarkDotNet.Attributes;
 
@@ -30,7 +31,7 @@ public class AssignBenchmarks
         var version = _system.Current.Version;
         if (_system.Current.Mdevs.Count != BenchmarkStates.GridDevices + 1 || AssignThenUnassign() is not { Changed: true } ||
             _system.Current.Version != version + 2 || _system.Current.Mdev(_target)!.Adapters != ApMask.Of(0) ||
-            ApSystem.CheckAssignment(_system.Current, _target, _assigned) is not null)
+            MatrixRules.CheckAssignment(_system.Current.Bus.Apmask, _system.Current.Bus.Aqmask, _system.Current.Host.Devices, _target, _assigned) is not null)
         {
             throw new InvalidOperationException("Assign setup check failed.");
         }
@@ -46,9 +47,9 @@ public class AssignBenchmarks
 
     /// <summary>The assign alone as a dry run: every check and the whole next snapshot, not published.</summary>
     [Benchmark]
-    public MdevChange? AssignDryRun() => _system.Assign(_target, AssignTarget.Adapter, AddedAdapter, assign: true, dryRun: true).Value;
+    public MdevChange? AssignDryRun() => _system.Assign(_target, AssignTarget.Adapter, AddedAdapter, assign: true, new WriteOptions(DryRun: true)).Value;
 
-    /// <summary>Checks 3 and 4 alone (owned-by-host, conflict scan over 4,096 devices).</summary>
+    /// <summary>Checks 3 and 4 alone (<see cref="MatrixRules.CheckAssignment"/>: owned-by-host, conflict scan over 4,096 devices).</summary>
     [Benchmark]
-    public Refusal? ConflictCheckOnly() => ApSystem.CheckAssignment(_system.Current, _target, _assigned);
+    public Refusal? ConflictCheckOnly() => MatrixRules.CheckAssignment(_system.Current.Bus.Apmask, _system.Current.Bus.Aqmask, _system.Current.Host.Devices, _target, _assigned);
 }

@@ -1,3 +1,4 @@
+using ApManager.Core.Host.Simulated;
 using ApManager.Core.Host;
 using ApManager.Core.Masks;
 using ApManager.Core.Matrix;
@@ -36,7 +37,7 @@ public class GuestMatrixBenchmarks
         var seed = new DeviceSeed(_device, "vm-1", _full with { Domains = ApMask.Range(0, 83) }, "guest-1");
         // The host keeps adapters 16..255 (apmask); adapters 0..15 belong to vfio_ap on every domain.
         _system = BenchmarkStates.Create(topology, ApMask.All.Except(ApMask.Range(0, 15)), ApMask.All, [seed]);
-        _binding = _system.Current.Binding;
+        _binding = BindingContext.Of(_system.Current.Host);
         var shadow = _binding.Shadow(_full);
         var device = PlugThenUnplug().Device!;
         if (shadow.Adapters.Count != 16 || shadow.Domains.Count != 85 || device.Shadow.Domains.Count != 84 || device.Guest != "guest-1" ||
@@ -60,5 +61,5 @@ public class GuestMatrixBenchmarks
 
     /// <summary>The hot plug alone as a dry run: checks, shadow and the next snapshot, not published.</summary>
     [Benchmark]
-    public MdevChange? HotPlugDryRun() => _system.Assign(_device, AssignTarget.Domain, PluggedDomain, assign: true, dryRun: true).Value;
+    public MdevChange? HotPlugDryRun() => _system.Assign(_device, AssignTarget.Domain, PluggedDomain, assign: true, new WriteOptions(DryRun: true)).Value;
 }

@@ -1,4 +1,6 @@
 using ApManager.Core.Host;
+using ApManager.Core.Masks;
+using ApManager.Core.Refusals;
 using ApManager.Core.State;
 using BenchmarkDotNet.Attributes;
 
@@ -19,7 +21,7 @@ public class MaskChangeBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _system = new ApSystem(new SimulatedHost(HostTopology.Demo, SeedKind.Demo));
+        _system = ApSystem.InMemory(HostTopology.Demo, Seeds.Demo);
         _release3 = MaskInput.FromString("-3");
         _reclaim3 = MaskInput.FromString("+3");
         _refused = MaskInput.FromString("+5,+6");
@@ -39,7 +41,7 @@ public class MaskChangeBenchmarks
 
     /// <summary><c>-3</c> as a dry run: every check and the whole next snapshot, not published.</summary>
     [Benchmark]
-    public BusChange? AcceptedChangeDryRun() => _system.ChangeMasks(_release3, null, dryRun: true).Value;
+    public BusChange? AcceptedChangeDryRun() => _system.ChangeMasks(_release3, null, new WriteOptions(DryRun: true)).Value;
 
     /// <summary><c>+5,+6</c>: the 409 path, three offenders across two devices.</summary>
     [Benchmark]

@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using System.Threading.RateLimiting;
 using ApManager.Api.Configuration;
 using ApManager.Api.Problems;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.IdentityModel.Tokens;
 
@@ -129,9 +129,7 @@ public static class AccessSetup
             {
                 var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
                 context.HttpContext.Response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
-                await ProblemFactory.Create(context.HttpContext, ProblemCatalog.RateLimited,
-                    $"Too many changes from this caller; retry after {retry} s.",
-                    new Dictionary<string, object?> { ["retryAfter"] = retry }).ExecuteAsync(context.HttpContext);
+                await ProblemFactory.RateLimited(context.HttpContext, retry).ExecuteAsync(context.HttpContext);
             };
         });
 
@@ -330,7 +328,7 @@ public static class AccessSetup
             if (authorizeResult.Challenged || (authorizeResult.Forbidden && context.User.Identity?.IsAuthenticated != true))
             {
                 context.Response.Headers.WWWAuthenticate = "Bearer";
-                await ProblemFactory.Create(context, ProblemCatalog.Unauthenticated,
+                await ProblemFactory.Unauthenticated(context,
                     BearerToken(context.Request) is null
                         ? "Send 'Authorization: Bearer <API key or token>'."
                         : "The API key or token is not valid.").ExecuteAsync(context);
@@ -339,9 +337,8 @@ public static class AccessSetup
             if (authorizeResult.Forbidden)
             {
                 var needed = context.GetEndpoint()?.Metadata.GetMetadata<RequiredRoleMetadata>()?.Role ?? "a stronger role";
-                await ProblemFactory.Create(context, ProblemCatalog.Forbidden,
-                    $"'{context.User.Identity?.Name}' may not do this; it needs the {needed} role.",
-                    new Dictionary<string, object?> { ["requiredRole"] = needed }).ExecuteAsync(context);
+                await ProblemFactory.Forbidden(context,
+                    $"'{context.User.Identity?.Name}' may not do this; it needs the {needed} role.", needed).ExecuteAsync(context);
                 return;
             }
             await _default.HandleAsync(next, context, policy, authorizeResult);

@@ -1,9 +1,11 @@
-using ApManager.Api.Access;
 using System.Text.Json.Nodes;
+using ApManager.Api.Access;
 using ApManager.Api.Http;
 using ApManager.Api.Problems;
+using ApManager.Core.Audit;
 using ApManager.Core.Journal;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ApManager.Api.Audit;
 
@@ -58,7 +60,7 @@ public static class AuditEndpoints
 
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGroup("/api/audit").WithTags("Audit").Read().MapGet("/", List)
+        routes.MapGroup("/api/audit").WithTags("Audit").Read().MapRead("/", List)
             .WithName("ListAudit")
             .WithSummary("Read the audit trail")
             .WithDescription($"Every mutation attempt, oldest first: accepted, refused (with its offending APQNs in `details`) and dry runs. Page with `after` (the last `seq` you have, default 0) and `limit` (1..{MaxLimit}, default {DefaultLimit}). Only durable records are listed.")
@@ -67,7 +69,7 @@ public static class AuditEndpoints
         return routes;
     }
 
-    public static Results<Ok<AuditRecordDto[]>, ProblemHttpResult> List(HttpContext context, IStateJournal journal, long? after, int? limit)
+    public static Results<Ok<AuditRecordDto[]>, ProblemHttpResult> List(HttpContext context, IStateJournal journal, [FromQuery] long? after, [FromQuery] int? limit)
     {
         if (after is < 0)
         {

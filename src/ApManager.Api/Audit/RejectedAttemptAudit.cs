@@ -12,7 +12,7 @@ public static class RejectedAttemptAudit
 {
     public static WebApplication UseRejectedAttemptAudit(this WebApplication app)
     {
-        var system = app.Services.GetRequiredService<ApSystem>();
+        var rejected = app.Services.GetRequiredService<ApSystem>().RejectedAttempts;
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ApManager.Audit");
         app.Use(async (context, next) =>
         {
@@ -30,7 +30,7 @@ public static class RejectedAttemptAudit
             var path = context.Request.Path.Value ?? string.Empty;
             var input = $"{context.Request.ContentType ?? "no content type"}, {context.Request.ContentLength?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"} bytes";
             // Not awaited: the answer is a refusal, nothing was acknowledged; the record rides the next group commit.
-            _ = system.RecordRejected($"{method} {route}", path.Length > 200 ? path[..200] : path, input, Durability.Actor(context), problem)
+            _ = rejected.Record($"{method} {route}", path.Length > 200 ? path[..200] : path, input, Durability.Actor(context), problem)
                 .ContinueWith(task => logger.LogWarning(task.Exception, "Could not record a rejected attempt in the audit trail"),
                     CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         });

@@ -1,9 +1,9 @@
 using ApManager.Api.Access;
 using ApManager.Api.Http;
 using ApManager.Api.Problems;
+using ApManager.Core.Masks;
 using ApManager.Core.State;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace ApManager.Api.Bus;
 
@@ -14,7 +14,7 @@ public static class BusEndpoints
     {
         var group = routes.MapGroup("/api/bus").WithTags("Bus").Read();
 
-        group.MapGet("/", GetBus)
+        group.MapRead("/", GetBus)
             .WithName("GetBus")
             .WithSummary("Read both permission masks")
             .WithDescription("Returns apmask and aqmask exactly as /sys/bus/ap shows them (0x and 64 hex digits, bit 0 = most significant bit of the first digit), the host's id maxima and the bus version, also sent as a strong ETag.")
@@ -64,65 +64,49 @@ public static class BusEndpoints
     public static Ok<BusDto> GetBus(HttpContext context, ApSystem system)
     {
         var s = system.Current;
-        RequestInput.SetETag(context, s.Bus.Version);
+        ETags.Set(context, s.Bus.Version);
         return TypedResults.Ok(BusDto.From(s));
     }
 
-    public static async Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> PutApmask(
-        HttpContext context, ApSystem system, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch) =>
-        await WriteOne(context, system, "apmask", dryRun, ifMatch);
+    public static async Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> PutApmask([AsParameters] MutationRequest request, ApSystem system) =>
+        await WriteOne(request, system, apmask: true);
 
-    public static async Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> PutAqmask(
-        HttpContext context, ApSystem system, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch) =>
-        await WriteOne(context, system, "aqmask", dryRun, ifMatch);
+    public static async Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> PutAqmask([AsParameters] MutationRequest request, ApSystem system) =>
+        await WriteOne(request, system, apmask: false);
 
-    private static async Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> WriteOne(
-        HttpContext context, ApSystem system, string attribute, bool? dryRun, string? ifMatch)
+    private static async Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> WriteOne(MutationRequest request, ApSystem system, bool apmask)
     {
-        var (input, problem) = await RequestInput.ReadMaskAsync(context);
+        var (input, problem) = await RequestInput.ReadMaskAsync(request.Context);
         if (problem is not null)
         {
             return problem;
         }
-        var actor = Durability.Actor(context);
-        var outcome = attribute == "apmask"
-            ? system.ChangeMasks(input, null, RequestInput.IfMatch(ifMatch), dryRun ?? false, actor)
-            : system.ChangeMasks(null, input, RequestInput.IfMatch(ifMatch), dryRun ?? false, actor);
-        return await ToResult(context, outcome, dryRun ?? false);
+        var outcome = apmask ? system.ChangeMasks(input, null, request.Options) : system.ChangeMasks(null, input, request.Options);
+        return await ToResult(request, outcome);
     }
 
-    public static async Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> PatchMasks(
-        HttpContext context, ApSystem system, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
+    public static async Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> PatchMasks([AsParameters] MutationRequest request, ApSystem system)
     {
-        var (body, problem) = await RequestInput.ReadJsonAsync<MasksPatchRequest>(context, allowEmpty: false);
+        var (body, problem) = await RequestInput.ReadJsonAsync<MasksPatchRequest>(request.Context, allowEmpty: false);
         if (problem is not null)
         {
             return problem;
         }
         if (body!.Apmask is null && body.Aqmask is null)
         {
-            return ProblemFactory.Invalid(context, "body", "Give apmask, aqmask or both.");
+            return ProblemFactory.Invalid(request.Context, "body", "Give apmask, aqmask or both.");
         }
         var outcome = system.ChangeMasks(
             body.Apmask is null ? null : MaskInput.FromString(body.Apmask),
             body.Aqmask is null ? null : MaskInput.FromString(body.Aqmask),
-            RequestInput.IfMatch(ifMatch),
-            dryRun ?? false,
-            Durability.Actor(context));
-        return await ToResult(context, outcome, dryRun ?? false);
+            request.Options);
+        return await ToResult(request, outcome);
     }
 
-    private static async Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> ToResult(HttpContext context, Outcome<BusChange> outcome, bool dryRun)
-    {
-        if (await Durability.WaitAsync(context, outcome) is { } failed)
+    private static Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> ToResult(MutationRequest request, Outcome<BusChange> outcome) =>
+        Outcomes.ToResultAsync(request, outcome, change =>
         {
-            return failed;
-        }
-        if (!outcome.IsOk)
-        {
-            return ProblemFactory.FromRefusal(context, outcome.Refusal, dryRun);
-        }
-        RequestInput.SetETag(context, outcome.Value.Bus.Version);
-        return TypedResults.Ok(BusChangeDto.From(outcome.Value));
-    }
+            ETags.Set(request.Context, change.Bus.Version);
+            return TypedResults.Ok(BusChangeDto.From(change));
+        });
 }

@@ -14,7 +14,7 @@ public static class ApManagerConfiguration
     public const string Section = "ApManager";
 
     /// <summary>The validated settings; StoragePath is null for the in-memory mode.</summary>
-    public sealed record Settings(SimulatedHost Host, int MaxMdevs, string? StoragePath);
+    public sealed record Settings(HostTopology Topology, SeedKind Seed, int MaxMdevs, string? StoragePath);
 
     public const string DefaultStoragePath = "./data/apmanager.db";
 
@@ -74,13 +74,13 @@ public static class ApManagerConfiguration
         }
         try
         {
-            var simulated = new SimulatedHost(new HostTopology(maxAdapter, maxDomain, adapters, usage, control), seed);
-            if (simulated.CheckSeedFits() is { } misfit)
+            var topology = new HostTopology(maxAdapter, maxDomain, adapters, usage, control);
+            if (Seeds.CheckFits(seed, topology) is { } misfit)
             {
                 errors.Add($"ApManager:Seed: {misfit}");
                 return null;
             }
-            return new Settings(simulated, maxMdevs, storagePath);
+            return new Settings(topology, seed, maxMdevs, storagePath);
         }
         catch (ArgumentException ex)
         {

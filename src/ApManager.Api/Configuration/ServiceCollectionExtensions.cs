@@ -1,3 +1,4 @@
+using ApManager.Core.Host.Simulated;
 using ApManager.Core.Host;
 using ApManager.Core.Journal;
 using ApManager.Core.State;
@@ -13,7 +14,11 @@ public static class ServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(sp => ApManagerConfiguration.Load(sp.GetRequiredService<IConfiguration>()));
-        services.TryAddSingleton<IApHost>(sp => sp.GetRequiredService<ApManagerConfiguration.Settings>().Host);
+        services.TryAddSingleton<IApHost>(sp =>
+        {
+            var settings = sp.GetRequiredService<ApManagerConfiguration.Settings>();
+            return new SimulatedHost(settings.Topology, settings.MaxMdevs);
+        });
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(OpenStore);
         services.TryAddSingleton(sp => sp.GetRequiredService<OpenedStore>().Journal);
@@ -23,8 +28,8 @@ public static class ServiceCollectionExtensions
             // (closes the file) at shutdown; OpenedStore alone is never disposed.
             var journal = sp.GetRequiredService<IStateJournal>();
             var state = sp.GetRequiredService<OpenedStore>().State;
-            return new ApSystem(sp.GetRequiredService<IApHost>(), journal, state,
-                sp.GetRequiredService<ApManagerConfiguration.Settings>().MaxMdevs, sp.GetRequiredService<TimeProvider>());
+            var settings = sp.GetRequiredService<ApManagerConfiguration.Settings>();
+            return new ApSystem(sp.GetRequiredService<IApHost>(), journal, state, Seeds.For(settings.Seed), settings.MaxMdevs, sp.GetRequiredService<TimeProvider>());
         });
         return services;
     }

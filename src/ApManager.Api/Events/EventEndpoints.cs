@@ -1,12 +1,14 @@
-using ApManager.Api.Access;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text;
 using System.Threading.Channels;
+using ApManager.Api.Access;
 using ApManager.Api.Http;
 using ApManager.Api.Problems;
+using ApManager.Core.Audit;
 using ApManager.Core.Journal;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ApManager.Api.Events;
 
@@ -24,7 +26,7 @@ public static class EventEndpoints
 
     public static IEndpointRouteBuilder MapEventEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGroup("/api/events").WithTags("Events").Read().MapGet("/", Stream)
+        routes.MapGroup("/api/events").WithTags("Events").Read().MapRead("/", Stream)
             .WithName("Events")
             .WithSummary("Follow changes live (Server-Sent Events)")
             .WithDescription("`text/event-stream`. Event types: bus-changed, queues-rebound, mdev-changed, guest-matrix-changed, adapter-changed, change-refused; `id` is the audit seq (events of one audit record share it and are sent together). Resume with the `Last-Event-ID` header (or `?after=`). Browsers' EventSource cannot send headers: pass the key or token as `?access_token=` here (only here). A comment line is sent every 15 s to keep proxies open.")
@@ -34,7 +36,7 @@ public static class EventEndpoints
         return routes;
     }
 
-    public static async Task<IResult> Stream(HttpContext context, IStateJournal journal, string? after)
+    public static async Task<IResult> Stream(HttpContext context, IStateJournal journal, [FromQuery] string? after)
     {
         var resumeText = context.Request.Headers["Last-Event-ID"].ToString();
         var source = "Last-Event-ID";
@@ -52,6 +54,14 @@ public static class EventEndpoints
         {
             return ProblemFactory.InvalidQuery(context, "Last-Event-ID", resumeText,
                 $"No event {last} exists yet (the latest is {journal.LastSeq}); the trail may have been restored from a backup. Reload the state and reconnect without Last-Event-ID.");
+        }
+
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            // The stream's headers without the stream: a HEAD must end.
+            context.Response.ContentType = "text/event-stream";
+            context.Response.Headers.CacheControl = "no-cache";
+            return Results.Empty;
         }
 
         var channel = Channel.CreateBounded<AuditRecord>(new BoundedChannelOptions(ClientBuffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });

@@ -19,7 +19,7 @@ public static class Durability
         }
         catch (StorageException ex)
         {
-            return ProblemFactory.Create(context, ProblemCatalog.StorageUnavailable, ex.Message);
+            return ProblemFactory.StorageUnavailable(context, ex.Message);
         }
     }
 

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using System.Text;
 using ApManager.Api.Problems;
-using ApManager.Core.State;
+using ApManager.Core.Masks;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ApManager.Api.Http;
@@ -125,27 +125,4 @@ public static class RequestInput
         }
         return (buffer.ToArray(), null);
     }
-
-    /// <summary>
-    /// <c>If-Match</c>: absent or <c>*</c> = no precondition; a strong ETag <c>"N"</c> = version N.
-    /// Any other value can never match, so it yields a version no resource has (412 later, in check order).
-    /// </summary>
-    public static long? IfMatch(string? header)
-    {
-        if (string.IsNullOrWhiteSpace(header) || header.Trim() == "*")
-        {
-            return null;
-        }
-        var h = header.Trim();
-        if (h.Length >= 3 && h[0] == '"' && h[^1] == '"' &&
-            long.TryParse(h.AsSpan(1, h.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-        {
-            return version;
-        }
-        return -1;
-    }
-
-    public static string ETag(long version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
-
-    public static void SetETag(HttpContext context, long version) => context.Response.Headers.ETag = ETag(version);
 }

@@ -1,6 +1,7 @@
 using ApManager.Api.Access;
 using ApManager.Api.Http;
 using ApManager.Api.Problems;
+using ApManager.Core.Host;
 using ApManager.Core.Matrix;
 using ApManager.Core.State;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,7 +16,7 @@ public static class MdevEndpoints
     {
         var group = routes.MapGroup("/api/mdevs").WithTags("Matrix devices").Read();
 
-        group.MapGet("/", List)
+        group.MapRead("/", List)
             .WithName("ListMdevs")
             .WithSummary("List matrix devices")
             .WithDescription("Sorted by UUID. Paged: `after` (the last UUID you have) and `limit` (default 1000, at most 10000); a `Link: rel=\"next\"` header points to the next page. The ETag is the global version, which POST /api/mdevs and import compare If-Match with.")
@@ -38,7 +39,7 @@ public static class MdevEndpoints
             .Mutation(Roles.Operator)
             .AllowQuery("dryRun");
 
-        group.MapGet("/{uuid}", Get)
+        group.MapRead("/{uuid}", Get)
             .WithName("GetMdev")
             .WithSummary("Read one matrix device")
             .WithDescription("Its assigned ids, the matrix (adapters × domains), the guest matrix the guest really gets after filtering, and the guest. The ETag is the device's version.")
@@ -107,8 +108,7 @@ public static class MdevEndpoints
             ? "Control domains are checked for range only."
             : "Checks in the kernel's order: id above the host maximum (400 id-out-of-range), already assigned (200, no further check), APQNs owned by the host's default drivers (409 apqn-owned-by-host), APQNs held by another device (409 apqn-conflict). Over-provisioning is allowed.";
         group.MapPut($"/{{uuid}}/{segment}/{{id}}",
-                (HttpContext context, ApSystem system, string uuid, string id, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch) =>
-                    Assign(context, system, uuid, id, target, true, dryRun, ifMatch))
+                (string uuid, string id, [AsParameters] MutationRequest request, ApSystem system) => Assign(request, system, uuid, id, target, true))
             .WithName($"Assign{pascal}")
             .WithSummary($"Assign a {what}")
             .WithDescription($"`id` is decimal. {checks} Allowed while a guest is attached: a hot plug, the guest matrix follows at once.")
@@ -116,8 +116,7 @@ public static class MdevEndpoints
             .Mutation(Roles.Operator)
             .AllowQuery("dryRun");
         group.MapDelete($"/{{uuid}}/{segment}/{{id}}",
-                (HttpContext context, ApSystem system, string uuid, string id, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch) =>
-                    Assign(context, system, uuid, id, target, false, dryRun, ifMatch))
+                (string uuid, string id, [AsParameters] MutationRequest request, ApSystem system) => Assign(request, system, uuid, id, target, false))
             .WithName($"Unassign{pascal}")
             .WithSummary($"Unassign a {what}")
             .WithDescription("Not assigned: 200, nothing changes. With a guest attached this is a hot unplug.")
@@ -138,7 +137,7 @@ public static class MdevEndpoints
         .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
         .ProducesProblemType(ProblemCatalog.StorageUnavailable);
 
-    public static Results<Ok<MdevDto[]>, ProblemHttpResult> List(HttpContext context, ApSystem system, string? after, int? limit)
+    public static Results<Ok<MdevDto[]>, ProblemHttpResult> List(HttpContext context, ApSystem system, [FromQuery] string? after, [FromQuery] int? limit)
     {
         if (!Paging.TryLimit(context, limit, out var take, out var problem))
         {
@@ -154,7 +153,7 @@ public static class MdevEndpoints
             afterId = a;
         }
         var s = system.Current;
-        RequestInput.SetETag(context, s.Version);
+        ETags.Set(context, s.Version);
         var devices = s.Mdevs.Where(m => afterId is null || m.Id.CompareTo(afterId.Value) > 0);
         return TypedResults.Ok(Paging.Page(context, devices, take, m => m.Id.ToString()).Select(m => MdevDto.From(m)).ToArray());
     }
@@ -169,14 +168,13 @@ public static class MdevEndpoints
         {
             return ProblemFactory.NotFoundProblem(context, "matrix device", id.ToString());
         }
-        RequestInput.SetETag(context, device.Version);
+        ETags.Set(context, device.Version);
         return TypedResults.Ok(MdevDto.From(device));
     }
 
-    public static async Task<Results<Created<MdevDto>, ProblemHttpResult>> Create(
-        HttpContext context, ApSystem system, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
+    public static async Task<Results<Created<MdevDto>, ProblemHttpResult>> Create([AsParameters] MutationRequest request, ApSystem system)
     {
-        var (body, problem) = await RequestInput.ReadJsonAsync<CreateMdevRequest>(context, allowEmpty: true);
+        var (body, problem) = await RequestInput.ReadJsonAsync<CreateMdevRequest>(request.Context, allowEmpty: true);
         if (problem is not null)
         {
             return problem;
@@ -186,112 +184,88 @@ public static class MdevEndpoints
         {
             if (!MdevId.TryParse(text, out var parsed))
             {
-                return PathValues.BadUuid(context, text);
+                return PathValues.BadUuid(request.Context, text);
             }
             id = parsed;
         }
-        var outcome = system.CreateMdev(id, body?.Name, RequestInput.IfMatch(ifMatch), dryRun ?? false, Durability.Actor(context));
-        if (await Durability.WaitAsync(context, outcome) is { } failed)
+        return await Outcomes.ToResultAsync(request, system.CreateMdev(id, body?.Name, request.Options), change =>
         {
-            return failed;
-        }
-        if (!outcome.IsOk)
-        {
-            return ProblemFactory.FromRefusal(context, outcome.Refusal, dryRun ?? false);
-        }
-        var device = outcome.Value.Device!;
-        RequestInput.SetETag(context, device.Version);
-        return TypedResults.Created($"/api/mdevs/{device.Id}", MdevDto.From(device, Flag(dryRun)));
+            var device = change.Device!;
+            ETags.Set(request.Context, device.Version);
+            return TypedResults.Created($"/api/mdevs/{device.Id}", MdevDto.From(device, Flag(request)));
+        });
     }
 
-    public static async Task<Results<NoContent, Ok<MdevDeletePreviewDto>, ProblemHttpResult>> Delete(
-        HttpContext context, ApSystem system, string uuid, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
+    public static async Task<Results<NoContent, Ok<MdevDeletePreviewDto>, ProblemHttpResult>> Delete(string uuid, [AsParameters] MutationRequest request, ApSystem system)
     {
         if (!PathValues.TryMdev(uuid, out var id))
         {
-            return PathValues.BadUuid(context, uuid);
+            return PathValues.BadUuid(request.Context, uuid);
         }
-        var outcome = system.DeleteMdev(id, RequestInput.IfMatch(ifMatch), dryRun ?? false, Durability.Actor(context));
-        if (await Durability.WaitAsync(context, outcome) is { } failed)
+        if (await Outcomes.ProblemAsync(request, system.DeleteMdev(id, request.Options)) is { } problem)
         {
-            return failed;
+            return problem;
         }
-        if (!outcome.IsOk)
-        {
-            return ProblemFactory.FromRefusal(context, outcome.Refusal, dryRun ?? false);
-        }
-        return dryRun == true ? TypedResults.Ok(new MdevDeletePreviewDto(id.ToString(), true, true)) : TypedResults.NoContent();
+        return request.IsDryRun ? TypedResults.Ok(new MdevDeletePreviewDto(id.ToString(), true, true)) : TypedResults.NoContent();
     }
 
-    public static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> Assign(
-        HttpContext context, ApSystem system, string uuid, string id, AssignTarget target, bool assign, bool? dryRun, string? ifMatch)
+    public static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> Assign(MutationRequest request, ApSystem system, string uuid, string id, AssignTarget target, bool assign)
     {
         if (!PathValues.TryMdev(uuid, out var mdev))
         {
-            return PathValues.BadUuid(context, uuid);
+            return PathValues.BadUuid(request.Context, uuid);
         }
         if (!long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
         {
-            return PathValues.BadId(context, ApSystem.KindName(target), id);
+            return PathValues.BadId(request.Context, target.KindName(), id);
         }
-        return await ToResult(context, system.Assign(mdev, target, n, assign, RequestInput.IfMatch(ifMatch), dryRun ?? false, Durability.Actor(context)), dryRun);
+        return await ToResult(request, system.Assign(mdev, target, n, assign, request.Options));
     }
 
-    public static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> ReplaceConfig(
-        HttpContext context, ApSystem system, string uuid, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
+    public static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> ReplaceConfig(string uuid, [AsParameters] MutationRequest request, ApSystem system)
     {
         if (!PathValues.TryMdev(uuid, out var mdev))
         {
-            return PathValues.BadUuid(context, uuid);
+            return PathValues.BadUuid(request.Context, uuid);
         }
-        var (body, problem) = await RequestInput.ReadJsonAsync<MdevConfigRequest>(context, allowEmpty: false);
+        var (body, problem) = await RequestInput.ReadJsonAsync<MdevConfigRequest>(request.Context, allowEmpty: false);
         if (problem is not null)
         {
             return problem;
         }
-        var outcome = system.ReplaceConfig(mdev, [.. body!.Adapters], [.. body.Domains], [.. body.ControlDomains], RequestInput.IfMatch(ifMatch), dryRun ?? false, Durability.Actor(context));
-        return await ToResult(context, outcome, dryRun);
+        return await ToResult(request, system.ReplaceConfig(mdev, [.. body!.Adapters], [.. body.Domains], [.. body.ControlDomains], request.Options));
     }
 
-    public static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> AttachGuest(
-        HttpContext context, ApSystem system, string uuid, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
+    public static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> AttachGuest(string uuid, [AsParameters] MutationRequest request, ApSystem system)
     {
         if (!PathValues.TryMdev(uuid, out var mdev))
         {
-            return PathValues.BadUuid(context, uuid);
+            return PathValues.BadUuid(request.Context, uuid);
         }
-        var (body, problem) = await RequestInput.ReadJsonAsync<GuestRequest>(context, allowEmpty: false);
+        var (body, problem) = await RequestInput.ReadJsonAsync<GuestRequest>(request.Context, allowEmpty: false);
         if (problem is not null)
         {
             return problem;
         }
-        return await ToResult(context, system.AttachGuest(mdev, body!.Name, RequestInput.IfMatch(ifMatch), dryRun ?? false, Durability.Actor(context)), dryRun);
+        return await ToResult(request, system.AttachGuest(mdev, body!.Name, request.Options));
     }
 
-    public static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> DetachGuest(
-        HttpContext context, ApSystem system, string uuid, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
+    public static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> DetachGuest(string uuid, [AsParameters] MutationRequest request, ApSystem system)
     {
         if (!PathValues.TryMdev(uuid, out var mdev))
         {
-            return PathValues.BadUuid(context, uuid);
+            return PathValues.BadUuid(request.Context, uuid);
         }
-        return await ToResult(context, system.DetachGuest(mdev, RequestInput.IfMatch(ifMatch), dryRun ?? false, Durability.Actor(context)), dryRun);
+        return await ToResult(request, system.DetachGuest(mdev, request.Options));
     }
 
-    private static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> ToResult(HttpContext context, Outcome<MdevChange> outcome, bool? dryRun)
-    {
-        if (await Durability.WaitAsync(context, outcome) is { } failed)
+    private static Task<Results<Ok<MdevDto>, ProblemHttpResult>> ToResult(MutationRequest request, Outcome<MdevChange> outcome) =>
+        Outcomes.ToResultAsync(request, outcome, change =>
         {
-            return failed;
-        }
-        if (!outcome.IsOk)
-        {
-            return ProblemFactory.FromRefusal(context, outcome.Refusal, dryRun ?? false);
-        }
-        var device = outcome.Value.Device!;
-        RequestInput.SetETag(context, device.Version);
-        return TypedResults.Ok(MdevDto.From(device, Flag(dryRun)));
-    }
+            var device = change.Device!;
+            ETags.Set(request.Context, device.Version);
+            return TypedResults.Ok(MdevDto.From(device, Flag(request)));
+        });
 
-    private static bool? Flag(bool? dryRun) => dryRun == true ? true : null;
+    private static bool? Flag(MutationRequest request) => request.IsDryRun ? true : null;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ApManager.Api.Problems;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -35,8 +36,15 @@ public static class OpenApiSetup
                     "Roles: viewer (reads), operator (also matrix devices and guests), admin (everything: masks, adapters, import). " +
                     "On a first run without configured credentials the service creates an admin key and writes it to data/admin.key.",
             });
+            // A read answers GET and HEAD: one operation id each.
+            options.CustomOperationIds(api =>
+                api.ActionDescriptor.EndpointMetadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName is { } name
+                    ? HttpMethods.IsHead(api.HttpMethod ?? string.Empty) ? name + "Head" : name
+                    : null);
             options.OperationFilter<ProblemResponsesFilter>();
             options.OperationFilter<SecurityRequirementFilter>();
+            options.OperationFilter<HeadOperationFilter>();
+            options.SchemaFilter<TraceIdSchemaFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "ApManager.Api.xml");
             if (File.Exists(xml))
             {
@@ -80,36 +88,74 @@ public static class OpenApiSetup
         }
     }
 
-    /// <summary>
-    /// Lists, for every problem status an operation documents, the problem types it can carry,
-    /// and attaches the demo's 409 as the example of /problems/queues-in-use.
-    /// </summary>
-    private sealed class ProblemResponsesFilter : IOperationFilter
+    /// <summary>Every problem carries <c>traceId</c> (an extension member the framework writes): the schema says so.</summary>
+    private sealed class TraceIdSchemaFilter : ISchemaFilter
+    {
+        public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+        {
+            if (typeof(Microsoft.AspNetCore.Mvc.ProblemDetails).IsAssignableFrom(context.Type) && schema is OpenApiSchema concrete)
+            {
+                concrete.Properties ??= new Dictionary<string, IOpenApiSchema>();
+                concrete.Properties["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Correlates with the service's log." };
+            }
+        }
+    }
+
+    /// <summary>HEAD answers a read's status and headers without a body.</summary>
+    private sealed class HeadOperationFilter : IOperationFilter
     {
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
         {
-            var types = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<ProblemTypeMetadata>().Select(m => m.Type).ToList();
-            if (types.Count == 0 || operation.Responses is null)
+            if (!HttpMethods.IsHead(context.ApiDescription.HttpMethod ?? string.Empty) || operation.Responses is null)
             {
                 return;
             }
+            operation.Summary = $"{operation.Summary} (headers only)";
+            operation.Description = $"{operation.Description}\n\nHEAD: the same status and headers as GET, no body.".TrimStart('\n');
+            foreach (var response in operation.Responses.Values.OfType<OpenApiResponse>())
+            {
+                response.Content?.Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Documents, for every problem status an operation can answer, the problem types it carries:
+    /// their names in the description, their body classes as the schema (oneOf when several) and
+    /// one example each, the demo's 409 as the example of /problems/queues-in-use.
+    /// </summary>
+    private sealed class ProblemResponsesFilter : IOperationFilter
+    {
+        private const string ProblemJson = "application/problem+json";
+
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            var types = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<ProblemTypeMetadata>().Select(m => m.Type).Distinct().ToList();
+            if (types.Count == 0)
+            {
+                return;
+            }
+            operation.Responses ??= [];
             foreach (var group in types.GroupBy(t => t.Status))
             {
                 var key = group.Key.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                if (!operation.Responses.TryGetValue(key, out var response) || response is not OpenApiResponse concrete)
+                var bodies = group.Select(t => t.Body).Distinct().Select(b => context.SchemaGenerator.GenerateSchema(b, context.SchemaRepository)).ToList();
+                var media = new OpenApiMediaType
                 {
-                    continue;
-                }
-                concrete.Description = string.Join("; ", group.Select(t => $"`{t.Uri}`: {t.Title}"));
-                if (concrete.Content is null || !concrete.Content.TryGetValue("application/problem+json", out var media))
+                    Schema = bodies.Count == 1 ? bodies[0] : new OpenApiSchema { OneOf = bodies },
+                    Examples = group.ToDictionary(t => t.Name, t => (IOpenApiExample)new OpenApiExample { Summary = t.Title, Value = ExampleFor(t) }),
+                };
+                operation.Responses[key] = new OpenApiResponse
                 {
-                    continue;
-                }
-                media.Examples ??= new Dictionary<string, IOpenApiExample>();
-                foreach (var type in group)
-                {
-                    media.Examples[type.Name] = new OpenApiExample { Summary = type.Title, Value = ExampleFor(type) };
-                }
+                    Description = string.Join("; ", group.Select(t => $"`{t.Uri}`: {t.Title}")),
+                    Content = new Dictionary<string, OpenApiMediaType> { [ProblemJson] = media },
+                };
+            }
+            var sorted = operation.Responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+            operation.Responses.Clear();
+            foreach (var (status, response) in sorted)
+            {
+                operation.Responses[status] = response;
             }
         }
 

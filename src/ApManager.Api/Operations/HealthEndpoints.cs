@@ -22,12 +22,12 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/health").WithTags("Health");
-        group.MapGet("/live", (HealthCheckService health, CancellationToken ct) => Run(health, _ => false, ct))
+        group.MapRead("/live", (HealthCheckService health, CancellationToken ct) => Run(health, _ => false, ct))
             .WithName("Live")
             .WithSummary("Liveness: the process answers")
             .Produces<HealthDto>(StatusCodes.Status503ServiceUnavailable)
             .AllowQuery();
-        group.MapGet("/ready", (HealthCheckService health, CancellationToken ct) => Run(health, c => c.Tags.Contains(ReadyTag), ct))
+        group.MapRead("/ready", (HealthCheckService health, CancellationToken ct) => Run(health, c => c.Tags.Contains(ReadyTag), ct))
             .WithName("Ready")
             .WithSummary("Readiness: the bus state is loaded and serving")
             .Produces<HealthDto>(StatusCodes.Status503ServiceUnavailable)

@@ -12,11 +12,11 @@ public static class ProblemEndpoints
     public static IEndpointRouteBuilder MapProblemEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/problems").WithTags("Problems");
-        group.MapGet("/", () => TypedResults.Ok(ProblemCatalog.All.Select(ToDto).ToArray()))
+        group.MapRead("/", () => TypedResults.Ok(ProblemCatalog.All.Select(ToDto).ToArray()))
             .WithName("ListProblemTypes")
             .WithSummary("List every problem type")
             .AllowQuery();
-        group.MapGet("/{name}", Get)
+        group.MapRead("/{name}", Get)
             .WithName("GetProblemType")
             .WithSummary("Explain one problem type")
             .WithDescription("The `type` of every error body is a relative URI under /problems/; this explains it. JSON by default; text/plain when the Accept header asks for it.")

@@ -1,14 +1,12 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ApManager.Api.Problems;
 
-public static partial class ProblemSetup
+public static class ProblemSetup
 {
     /// <summary>HttpContext item holding the problem type a response carried (for the audit of rejected attempts).</summary>
     public const string ProblemTypeKey = "apmanager.problem";
@@ -59,17 +57,18 @@ public static partial class ProblemSetup
             var problem = context.ProblemDetails;
             problem.Status ??= context.HttpContext.Response.StatusCode;
             options.Value.CustomizeProblemDetails?.Invoke(context);
+            // The runtime type: a typed problem's own members are part of the body.
             return new ValueTask(context.HttpContext.Response.WriteAsJsonAsync(
-                problem, typeof(ProblemDetails), json.Value.SerializerOptions, "application/problem+json", context.HttpContext.RequestAborted));
+                problem, problem.GetType(), json.Value.SerializerOptions, "application/problem+json", context.HttpContext.RequestAborted));
         }
     }
 
-    /// <summary>Turns a framework binding failure into a 4xx problem that says what was wrong.</summary>
-    private sealed partial class BadInputExceptionHandler : IExceptionHandler
+    /// <summary>
+    /// Turns a framework failure to read the request (a body over the limit, an unreadable body)
+    /// into a 4xx problem. Query values never get here: <see cref="Http.QueryGuard"/> checks them first.
+    /// </summary>
+    private sealed class BadInputExceptionHandler : IExceptionHandler
     {
-        [System.Text.RegularExpressions.GeneratedRegex("^Failed to bind parameter \"(?:.* )?(?<name>[^ \"]+)\" from \"(?<value>.*)\"\\.$")]
-        private static partial System.Text.RegularExpressions.Regex BindFailure();
-
         public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {
             if (exception is not BadHttpRequestException bad)
@@ -80,15 +79,10 @@ public static partial class ProblemSetup
             {
                 413 => ProblemCatalog.PayloadTooLarge,
                 415 => ProblemCatalog.UnsupportedMediaType,
-                _ when bad.Message.StartsWith("Failed to bind parameter", StringComparison.Ordinal) => ProblemCatalog.InvalidQuery,
                 _ => ProblemCatalog.BadRequest,
             };
-            // invalid-query promises `parameter` and `value`; the framework only says them in its message.
-            ProblemHttpResult result = type == ProblemCatalog.InvalidQuery && BindFailure().Match(bad.Message) is { Success: true } m
-                ? ProblemFactory.InvalidQuery(httpContext, m.Groups["name"].Value, m.Groups["value"].Value, "The value does not convert to the parameter's type.")
-                : ProblemFactory.Create(httpContext, type with { Status = bad.StatusCode }, bad.Message);
             httpContext.Response.StatusCode = bad.StatusCode;
-            await result.ExecuteAsync(httpContext);
+            await ProblemFactory.Result(httpContext, type with { Status = bad.StatusCode }, bad.Message, new ApProblem()).ExecuteAsync(httpContext);
             return true;
         }
     }

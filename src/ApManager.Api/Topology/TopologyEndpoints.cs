@@ -15,13 +15,13 @@ public static class TopologyEndpoints
     public static IEndpointRouteBuilder MapTopologyEndpoints(this IEndpointRouteBuilder routes)
     {
         var adapters = routes.MapGroup("/api/adapters").WithTags("Adapters").Read();
-        adapters.MapGet("/", ListAdapters)
+        adapters.MapRead("/", ListAdapters)
             .WithName("ListAdapters")
             .WithSummary("List the crypto adapters")
             .WithDescription("Every adapter of the host with its type (CEX4..CEX8 with mode letter), mode, whether it is configured and online, and its queues, by id. Paged: `after` (the last id you have) and `limit` (default 1000); a `Link: rel=\"next\"` header points to the next page. The ETag is the global version.")
             .ProducesProblemType(ProblemCatalog.InvalidQuery)
             .AllowQuery("after", "limit");
-        adapters.MapGet("/{id}", GetAdapter)
+        adapters.MapRead("/{id}", GetAdapter)
             .WithName("GetAdapter")
             .WithSummary("Read one adapter")
             .WithDescription("`id` is the decimal adapter id 0..255. The ETag is the adapter's version.")
@@ -44,13 +44,13 @@ public static class TopologyEndpoints
             .AllowQuery("dryRun");
 
         var queues = routes.MapGroup("/api/queues").WithTags("Queues").Read();
-        queues.MapGet("/", ListQueues)
+        queues.MapRead("/", ListQueues)
             .WithName("ListQueues")
             .WithSummary("List AP queues with their driver, matrix device and guest")
             .WithDescription("Sorted by APQN. Filters combine: `adapter` and `domain` are decimal ids, `driver` a driver name or `none` for unbound queues, `mdev` a matrix device UUID. Paged: `after` (the last APQN you have) and `limit` (default 1000, at most 10000); a `Link: rel=\"next\"` header points to the next page. An unknown parameter or value is a 400.")
             .ProducesProblemType(ProblemCatalog.InvalidQuery)
             .AllowQuery("adapter", "domain", "driver", "mdev", "after", "limit");
-        queues.MapGet("/{apqn}", GetQueue)
+        queues.MapRead("/{apqn}", GetQueue)
             .WithName("GetQueue")
             .WithSummary("Read one AP queue")
             .WithDescription("`apqn` is written as the kernel writes it, e.g. `05.0004`.")
@@ -58,7 +58,7 @@ public static class TopologyEndpoints
             .ProducesProblemType(ProblemCatalog.NotFound)
             .AllowQuery();
 
-        routes.MapGroup("/api/drivers").WithTags("Drivers").Read().MapGet("/", ListDrivers)
+        routes.MapGroup("/api/drivers").WithTags("Drivers").Read().MapRead("/", ListDrivers)
             .WithName("ListDrivers")
             .WithSummary("List the registered AP drivers")
             .WithDescription("`default` is true for the host's zcrypt drivers (cex4queue); `queues` counts the queues bound to each.")
@@ -66,14 +66,14 @@ public static class TopologyEndpoints
         return routes;
     }
 
-    public static Results<Ok<AdapterDto[]>, ProblemHttpResult> ListAdapters(HttpContext context, ApSystem system, int? after, int? limit)
+    public static Results<Ok<AdapterDto[]>, ProblemHttpResult> ListAdapters(HttpContext context, ApSystem system, [FromQuery] int? after, [FromQuery] int? limit)
     {
         if (!Paging.TryLimit(context, limit, out var take, out var problem))
         {
             return problem!;
         }
         var s = system.Current;
-        RequestInput.SetETag(context, s.Version);
+        ETags.Set(context, s.Version);
         var page = Paging.Page(context, s.Adapters.Where(a => after is null || a.Id > after), take, a => a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return TypedResults.Ok(page.Select(a => AdapterDto.From(s, a)).ToArray());
     }
@@ -89,38 +89,31 @@ public static class TopologyEndpoints
         {
             return ProblemFactory.NotFoundProblem(context, "adapter", id);
         }
-        RequestInput.SetETag(context, adapter.Version);
+        ETags.Set(context, adapter.Version);
         return TypedResults.Ok(AdapterDto.From(s, adapter));
     }
 
-    public static async Task<Results<Ok<AdapterChangeDto>, ProblemHttpResult>> SetConfigured(
-        HttpContext context, ApSystem system, string id, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
+    public static async Task<Results<Ok<AdapterChangeDto>, ProblemHttpResult>> SetConfigured(string id, [AsParameters] MutationRequest request, ApSystem system)
     {
         if (!PathValues.TryId(id, out var n))
         {
-            return PathValues.BadId(context, "adapter", id);
+            return PathValues.BadId(request.Context, "adapter", id);
         }
-        var (body, problem) = await RequestInput.ReadJsonAsync<ConfiguredRequest>(context, allowEmpty: false);
+        var (body, problem) = await RequestInput.ReadJsonAsync<ConfiguredRequest>(request.Context, allowEmpty: false);
         if (problem is not null)
         {
             return problem;
         }
-        var outcome = system.SetAdapterConfigured(n, body!.Configured, RequestInput.IfMatch(ifMatch), dryRun ?? false, Durability.Actor(context));
-        if (await Durability.WaitAsync(context, outcome) is { } failed)
+        return await Outcomes.ToResultAsync(request, system.SetAdapterConfigured(n, body!.Configured, request.Options), change =>
         {
-            return failed;
-        }
-        if (!outcome.IsOk)
-        {
-            return ProblemFactory.FromRefusal(context, outcome.Refusal, dryRun ?? false);
-        }
-        var change = outcome.Value;
-        RequestInput.SetETag(context, change.Adapter.Version);
-        return TypedResults.Ok(new AdapterChangeDto(AdapterDto.From(change.Adapter, change.Queues), ReboundDto.Of(change.Rebound), change.DryRun));
+            ETags.Set(request.Context, change.Adapter.Version);
+            return TypedResults.Ok(new AdapterChangeDto(AdapterDto.From(change.Adapter, change.Queues), ReboundDto.Of(change.Rebound), change.DryRun));
+        });
     }
 
     public static Results<Ok<QueueDto[]>, ProblemHttpResult> ListQueues(
-        HttpContext context, ApSystem system, string? adapter, string? domain, string? driver, string? mdev, string? after, int? limit)
+        HttpContext context, ApSystem system, [FromQuery] string? adapter, [FromQuery] string? domain, [FromQuery] string? driver, [FromQuery] string? mdev,
+        [FromQuery] string? after, [FromQuery] int? limit)
     {
         if (!Paging.TryLimit(context, limit, out var take, out var limitProblem))
         {
@@ -186,7 +179,7 @@ public static class TopologyEndpoints
             .Where(q => !unbound || q.Driver is null)
             .Where(q => mdevId is null || q.Mdev == mdevId)
             .Where(q => afterApqn is null || q.Apqn > afterApqn.Value);
-        RequestInput.SetETag(context, s.Version);
+        ETags.Set(context, s.Version);
         return TypedResults.Ok(Paging.Page(context, result, take, q => q.Apqn.ToString()).Select(QueueDto.From).ToArray());
     }
 
@@ -200,7 +193,7 @@ public static class TopologyEndpoints
         {
             return ProblemFactory.NotFoundProblem(context, "queue", q.ToString());
         }
-        RequestInput.SetETag(context, queue.Version);
+        ETags.Set(context, queue.Version);
         return TypedResults.Ok(QueueDto.From(queue));
     }
 

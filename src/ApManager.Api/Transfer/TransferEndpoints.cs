@@ -1,13 +1,13 @@
-using ApManager.Api.Access;
 using System.Globalization;
 using System.Text.Json.Serialization;
+using ApManager.Api.Access;
 using ApManager.Api.Http;
 using ApManager.Api.Problems;
 using ApManager.Core.Masks;
 using ApManager.Core.Matrix;
 using ApManager.Core.State;
+using ApManager.Core.Transfer;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace ApManager.Api.Transfer;
 
@@ -48,7 +48,7 @@ public static class TransferEndpoints
     public static IEndpointRouteBuilder MapTransferEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api").WithTags("Export and import").Read();
-        group.MapGet("/export", Export)
+        group.MapRead("/export", Export)
             .WithName("Export")
             .WithSummary("Export the whole configuration")
             .WithDescription("Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects) and the guests. POST it to /api/import to restore it.")
@@ -80,7 +80,7 @@ public static class TransferEndpoints
     public static Ok<ExportDto> Export(HttpContext context, ApSystem system)
     {
         var s = system.Current;
-        RequestInput.SetETag(context, s.Version);
+        ETags.Set(context, s.Version);
         return TypedResults.Ok(ToExport(s));
     }
 
@@ -151,9 +151,9 @@ public static class TransferEndpoints
 
     private static Dictionary<string, string> Attr(string key, string value) => new() { [key] = value };
 
-    public static async Task<Results<Ok<ImportResultDto>, ProblemHttpResult>> Import(
-        HttpContext context, ApSystem system, [FromQuery] bool? dryRun, [FromHeader(Name = "If-Match")] string? ifMatch)
+    public static async Task<Results<Ok<ImportResultDto>, ProblemHttpResult>> Import([AsParameters] MutationRequest request, ApSystem system)
     {
+        var context = request.Context;
         var (body, problem) = await RequestInput.ReadJsonAsync<ImportRequest>(context, allowEmpty: false, MaxImportBytes);
         if (problem is not null)
         {
@@ -169,7 +169,7 @@ public static class TransferEndpoints
         }
         // Every malformed value of every device is listed at once, as a refusal lists every offender.
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var devices = new List<(MdevId, string?, IReadOnlyList<long>, IReadOnlyList<long>, IReadOnlyList<long>)>();
+        var devices = new List<ImportDevice>();
         foreach (var (device, index) in body.Mdevs.Select((d, i) => (d, i)))
         {
             var field = $"mdevs[{index}]";
@@ -218,7 +218,7 @@ public static class TransferEndpoints
                 }
                 target.Add(parsed > long.MaxValue ? long.MaxValue : (long)parsed);
             }
-            devices.Add((id, device.Name, adapters, domains, control));
+            devices.Add(new ImportDevice(id, device.Name, adapters, domains, control));
         }
         if (errors.Count == 1)
         {
@@ -227,9 +227,8 @@ public static class TransferEndpoints
         }
         if (errors.Count > 1)
         {
-            return ProblemFactory.Create(context, ProblemCatalog.InvalidRequest,
-                $"{errors.Count} values of the import are invalid: {string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value[0]}"))}",
-                new Dictionary<string, object?> { ["errors"] = errors });
+            return ProblemFactory.Invalid(context,
+                $"{errors.Count} values of the import are invalid: {string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value[0]}"))}", errors);
         }
         var configured = new Dictionary<int, bool>();
         foreach (var adapter in body.Adapters ?? [])
@@ -248,21 +247,12 @@ public static class TransferEndpoints
             }
             if (!guests.TryAdd(guest.Name, id))
             {
-                return ProblemFactory.Create(context, ProblemCatalog.GuestHasMdev, $"Guest '{guest.Name}' is listed for more than one matrix device.",
-                    new Dictionary<string, object?> { ["guest"] = guest.Name, ["mdev"] = id.ToString(), ["errno"] = "EPERM" });
+                return ProblemFactory.Result(context, ProblemCatalog.GuestHasMdev, $"Guest '{guest.Name}' is listed for more than one matrix device.",
+                    new GuestHasMdevProblem { Guest = guest.Name, Mdev = id.ToString(), Errno = nameof(Core.Errno.EPERM) });
             }
         }
         var plan = new ImportPlan(MaskInput.FromString(body.Apmask), MaskInput.FromString(body.Aqmask), configured, devices, guests);
-        var outcome = system.Import(plan, RequestInput.IfMatch(ifMatch), dryRun ?? false, Durability.Actor(context));
-        if (await Durability.WaitAsync(context, outcome) is { } failed)
-        {
-            return failed;
-        }
-        if (!outcome.IsOk)
-        {
-            return ProblemFactory.FromRefusal(context, outcome.Refusal, dryRun ?? false);
-        }
-        var result = outcome.Value;
-        return TypedResults.Ok(new ImportResultDto(ToExport(result.Snapshot), ReboundDto.Of(result.Rebound), result.Changed, result.DryRun));
+        return await Outcomes.ToResultAsync(request, system.Import(plan, request.Options),
+            result => TypedResults.Ok(new ImportResultDto(ToExport(result.Snapshot), ReboundDto.Of(result.Rebound), result.Changed, result.DryRun)));
     }
 }

@@ -1,3 +1,4 @@
+using ApManager.Core.Audit;
 using ApManager.Core.State;
 
 namespace ApManager.Core.Journal;
@@ -6,15 +7,34 @@ namespace ApManager.Core.Journal;
 public sealed record JournalEntry(AuditRecord Audit, ApSnapshot? After);
 
 /// <summary>
+/// What a journal sees of the writer it keeps: the snapshot readers see, where to publish a step
+/// once it is durable, and how to undo the steps built on a write that failed.
+/// </summary>
+public interface ICommitSink
+{
+    /// <summary>The latest durable snapshot.</summary>
+    ApSnapshot Current { get; }
+
+    /// <summary>A step is durable: readers see it from now on.</summary>
+    void Publish(ApSnapshot snapshot);
+
+    /// <summary>
+    /// A write failed: under the writer lock, fails every pending entry (through
+    /// <paramref name="failPending"/>) and moves the writer back to the last durable snapshot.
+    /// </summary>
+    void Rollback(Action failPending);
+}
+
+/// <summary>
 /// Where committed steps and audit records go. <see cref="Append"/> is called in step order
 /// (state-changing entries under the writer lock); the returned task completes once the entry is
-/// durable, and only then does the journal publish its snapshot to readers through
-/// <see cref="ApSystem"/>. A failed write fails every entry built on it and rolls the writer back.
+/// durable, and only then does the journal publish its snapshot to readers through the
+/// <see cref="ICommitSink"/>. A failed write fails every entry built on it and rolls the writer back.
 /// </summary>
 public interface IStateJournal
 {
-    /// <summary>Called once by the system that owns the journal.</summary>
-    void Attach(ApSystem system);
+    /// <summary>Called once by the writer that owns the journal.</summary>
+    void Attach(ICommitSink sink);
 
     /// <summary>
     /// Assigns the audit sequence number and queues the entry; the task completes when durable.

@@ -1,4 +1,4 @@
-using ApManager.Core.State;
+using ApManager.Core.Audit;
 
 namespace ApManager.Core.Journal;
 
@@ -17,14 +17,14 @@ public sealed class InMemoryJournal(int capacity = InMemoryJournal.DefaultCapaci
 
     private readonly Lock _gate = new();
     private readonly LinkedList<AuditRecord> _records = new();
-    private ApSystem? _system;
+    private ICommitSink? _sink;
     private long _seq;
 
     public long LastSeq => Volatile.Read(ref _seq);
 
     public event Action<IReadOnlyList<AuditRecord>>? Durable;
 
-    public void Attach(ApSystem system) => _system = system;
+    public void Attach(ICommitSink sink) => _sink = sink;
 
     public Task Append(JournalEntry entry)
     {
@@ -39,7 +39,7 @@ public sealed class InMemoryJournal(int capacity = InMemoryJournal.DefaultCapaci
             }
             if (entry.After is not null)
             {
-                _system?.Publish(entry.After);
+                _sink?.Publish(entry.After);
             }
             Volatile.Write(ref _seq, record.Seq);
             Durable?.Invoke([record]);

@@ -1,19 +1,9 @@
 namespace ApManager.Core.Masks;
 
-/// <summary>The errno a mask write fails with, as the kernel's sysfs store returns it.</summary>
-public enum MaskErrno
-{
-    /// <summary>A grammar error anywhere in the input.</summary>
-    EINVAL,
-
-    /// <summary>More than <see cref="MaskParser.MaxInputBytes"/> bytes.</summary>
-    E2BIG,
-}
-
 /// <summary>The outcome of parsing one mask write: the new mask, or the errno and position.</summary>
 public readonly record struct MaskParseResult
 {
-    private MaskParseResult(bool success, ApMask mask, MaskErrno errno, int position)
+    private MaskParseResult(bool success, ApMask mask, Errno errno, int position)
         => (Success, Mask, Errno, Position) = (success, mask, errno, position);
 
     public bool Success { get; }
@@ -21,14 +11,15 @@ public readonly record struct MaskParseResult
     /// <summary>The mask after the write (the current mask for an empty write).</summary>
     public ApMask Mask { get; }
 
-    public MaskErrno Errno { get; }
+    /// <summary>EINVAL for a grammar error, E2BIG for more than <see cref="MaskParser.MaxInputBytes"/> bytes.</summary>
+    public Errno Errno { get; }
 
     /// <summary>0-based byte index of the first rejected character.</summary>
     public int Position { get; }
 
     public static MaskParseResult Ok(ApMask mask) => new(true, mask, default, 0);
 
-    public static MaskParseResult Fail(MaskErrno errno, int position) => new(false, default, errno, position);
+    public static MaskParseResult Fail(Errno errno, int position) => new(false, default, errno, position);
 }
 
 /// <summary>
@@ -49,7 +40,7 @@ public static class MaskParser
     {
         if (input.Length > MaxInputBytes)
         {
-            return MaskParseResult.Fail(MaskErrno.E2BIG, MaxInputBytes);
+            return MaskParseResult.Fail(Errno.E2BIG, MaxInputBytes);
         }
         if (input.IsEmpty)
         {
@@ -84,7 +75,7 @@ public static class MaskParser
         {
             if (digits == 64)
             {
-                return MaskParseResult.Fail(MaskErrno.EINVAL, i);
+                return MaskParseResult.Fail(Errno.EINVAL, i);
             }
             words[digits >> 4] |= (ulong)v << (60 - ((digits & 15) * 4));
             digits++;
@@ -96,7 +87,7 @@ public static class MaskParser
         }
         if (i < s.Length)
         {
-            return MaskParseResult.Fail(MaskErrno.EINVAL, i);
+            return MaskParseResult.Fail(Errno.EINVAL, i);
         }
         return MaskParseResult.Ok(ApMask.FromWords(words[0], words[1], words[2], words[3]));
     }
@@ -109,17 +100,17 @@ public static class MaskParser
             var sign = s[i];
             if (sign != '+' && sign != '-')
             {
-                return MaskParseResult.Fail(MaskErrno.EINVAL, i);
+                return MaskParseResult.Fail(Errno.EINVAL, i);
             }
             i++;
             var aStart = i;
             if (!TryReadNumber(s, ref i, out var a))
             {
-                return MaskParseResult.Fail(MaskErrno.EINVAL, aStart);
+                return MaskParseResult.Fail(Errno.EINVAL, aStart);
             }
             if (a >= ApMask.Bits)
             {
-                return MaskParseResult.Fail(MaskErrno.EINVAL, aStart);
+                return MaskParseResult.Fail(Errno.EINVAL, aStart);
             }
             var z = a;
             if (i < s.Length && s[i] == '-')
@@ -128,7 +119,7 @@ public static class MaskParser
                 var zStart = i;
                 if (!TryReadNumber(s, ref i, out z) || z < a || z >= ApMask.Bits)
                 {
-                    return MaskParseResult.Fail(MaskErrno.EINVAL, zStart);
+                    return MaskParseResult.Fail(Errno.EINVAL, zStart);
                 }
             }
             var range = ApMask.Range((int)a, (int)z);

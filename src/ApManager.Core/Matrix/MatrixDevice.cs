@@ -11,6 +11,26 @@ public readonly record struct Assignment(ApMask Adapters, ApMask Domains, ApMask
 
     /// <summary>adapters x domains, sorted by adapter then domain.</summary>
     public IReadOnlyList<Apqn> Matrix => Rectangle.Apqns(Adapters, Domains);
+
+    /// <summary>The assignment with one id added to or removed from the set <paramref name="target"/> names.</summary>
+    public Assignment With(Host.AssignTarget target, int id, bool assign)
+    {
+        var set = Get(target);
+        var updated = assign ? set.With(id) : set.Without(id);
+        return target switch
+        {
+            Host.AssignTarget.Adapter => this with { Adapters = updated },
+            Host.AssignTarget.Domain => this with { Domains = updated },
+            _ => this with { ControlDomains = updated },
+        };
+    }
+
+    public ApMask Get(Host.AssignTarget target) => target switch
+    {
+        Host.AssignTarget.Adapter => Adapters,
+        Host.AssignTarget.Domain => Domains,
+        _ => ControlDomains,
+    };
 }
 
 /// <summary>What an attached guest really sees (SPEC §6): the filtered shadow of an assignment.</summary>
@@ -29,14 +49,40 @@ public readonly record struct GuestMatrix(ApMask Adapters, ApMask Domains, ApMas
         : g.Adapters.IsEmpty || g.Domains.IsEmpty ? new GuestMatrix(ApMask.Empty, ApMask.Empty, g.ControlDomains) : g;
 }
 
-/// <summary>A vfio_ap mediated device as one immutable value.</summary>
-public sealed record MatrixDevice(MdevId Id, string? Name, Assignment Assignment, string? Guest, GuestMatrix Shadow, long Version)
+/// <summary>A vfio_ap mediated device as the kernel holds it: its assignment, its guest matrix and the guest using it.</summary>
+public sealed record HostDevice(MdevId Id, Assignment Assignment, GuestMatrix GuestMatrix, string? Guest) : IKeyedByMdev
 {
     public ApMask Adapters => Assignment.Adapters;
 
     public ApMask Domains => Assignment.Domains;
+}
 
-    public ApMask ControlDomains => Assignment.ControlDomains;
+/// <summary>
+/// A matrix device as ApManager shows it: the kernel's device, ApManager's name for it and the
+/// version of the last step that changed its representation.
+/// </summary>
+public sealed record MatrixDevice(HostDevice Device, string? Name, long Version) : IKeyedByMdev
+{
+    public MdevId Id => Device.Id;
+
+    public Assignment Assignment => Device.Assignment;
+
+    public string? Guest => Device.Guest;
+
+    /// <summary>The guest matrix (SPEC §6).</summary>
+    public GuestMatrix Shadow => Device.GuestMatrix;
+
+    public ApMask Adapters => Device.Assignment.Adapters;
+
+    public ApMask Domains => Device.Assignment.Domains;
+
+    public ApMask ControlDomains => Device.Assignment.ControlDomains;
+}
+
+/// <summary>Something kept in a list sorted by matrix device UUID.</summary>
+public interface IKeyedByMdev
+{
+    MdevId Id { get; }
 }
 
 internal static class Rectangle
@@ -60,10 +106,10 @@ internal static class Rectangle
     }
 }
 
-internal static class MatrixDevices
+public static class MatrixDevices
 {
     /// <summary>Binary search by UUID in a sorted device list; the complement of the insert point when absent.</summary>
-    public static int IndexOf(ReadOnlySpan<MatrixDevice> devices, MdevId id)
+    public static int IndexOf<T>(ReadOnlySpan<T> devices, MdevId id) where T : IKeyedByMdev
     {
         int lo = 0, hi = devices.Length - 1;
         while (lo <= hi)

@@ -7,56 +7,39 @@ using ApManager.Core.Matrix;
 namespace ApManager.Core.State;
 
 /// <summary>
-/// One immutable, consistent picture of the whole AP bus: masks, adapters, queue bindings,
-/// matrix devices and guest matrices. Readers take one snapshot and never see half a step.
+/// One immutable, consistent picture of the whole AP bus as ApManager shows it: the host's state
+/// (masks, cards, queue bindings, matrix devices, guest matrices) with ApManager's device names
+/// and the version of every resource. Readers take one snapshot and never see half a step.
 /// </summary>
 public sealed class ApSnapshot
 {
-    internal ApSnapshot(
-        long version,
-        HostTopology topology,
-        BusState bus,
-        AdapterState?[] adapters,
-        bool cex4QueueBinds,
-        bool vfioApBinds,
-        ImmutableArray<MatrixDevice> mdevs,
-        ImmutableDictionary<string, MdevId> guests,
-        QueueState?[]?[] rows)
+    internal ApSnapshot(long version, HostState host, BusState bus, AdapterState?[] adapters, ImmutableArray<MatrixDevice> mdevs, QueueState?[]?[] rows)
     {
         Version = version;
-        Topology = topology;
+        Host = host;
         Bus = bus;
         AdapterById = adapters;
-        Cex4QueueBinds = cex4QueueBinds;
-        VfioApBinds = vfioApBinds;
         MdevArray = mdevs;
-        Guests = guests;
         Rows = rows;
-        var configured = ApMask.Empty;
-        foreach (var a in adapters)
-        {
-            if (a is { Configured: true })
-            {
-                configured = configured.With(a.Id);
-            }
-        }
-        ConfiguredAdapters = configured;
     }
 
     /// <summary>The global version: grows by exactly one per committed step.</summary>
     public long Version { get; }
 
-    public HostTopology Topology { get; }
+    /// <summary>What the host showed for this snapshot.</summary>
+    public HostState Host { get; }
+
+    public HostTopology Topology => Host.Topology;
 
     public BusState Bus { get; }
 
     internal AdapterState?[] AdapterById { get; }
 
     /// <summary>True while <c>cex4queue</c> is registered (default-owned queues bind to it).</summary>
-    public bool Cex4QueueBinds { get; }
+    public bool Cex4QueueBinds => Host.HasDriver(WellKnownDrivers.Cex4Queue);
 
     /// <summary>True while <c>vfio_ap</c> is registered (other capable queues bind to it).</summary>
-    public bool VfioApBinds { get; }
+    public bool VfioApBinds => Host.HasDriver(WellKnownDrivers.VfioAp);
 
     /// <summary>Matrix devices sorted by UUID.</summary>
     internal ImmutableArray<MatrixDevice> MdevArray { get; }
@@ -64,13 +47,13 @@ public sealed class ApSnapshot
     public IReadOnlyList<MatrixDevice> Mdevs => MdevArray;
 
     /// <summary>Guest name to the matrix device it is attached to.</summary>
-    public ImmutableDictionary<string, MdevId> Guests { get; }
+    public ImmutableDictionary<string, MdevId> Guests => Host.Guests;
 
     /// <summary>Queues by adapter row, then domain; a row is null when the adapter has no queues.</summary>
     internal QueueState?[]?[] Rows { get; }
 
     /// <summary>Adapters that exist and are configured: the ones that have queues.</summary>
-    public ApMask ConfiguredAdapters { get; }
+    public ApMask ConfiguredAdapters => Host.ConfiguredAdapters;
 
     public IEnumerable<AdapterState> Adapters
     {
@@ -130,59 +113,10 @@ public sealed class ApSnapshot
 
     public MatrixDevice? Mdev(MdevId id)
     {
-        var i = IndexOf(id);
+        var i = MatrixDevices.IndexOf(MdevArray.AsSpan(), id);
         return i >= 0 ? MdevArray[i] : null;
     }
 
-    internal int IndexOf(MdevId id) => MatrixDevices.IndexOf(MdevArray.AsSpan(), id);
-
     /// <summary>Kernel <c>ap_owned_by_def_drv</c>: bit a of apmask and bit d of aqmask.</summary>
-    public bool IsDefaultOwned(int adapter, int domain) => Bus.Apmask.Contains(adapter) && Bus.Aqmask.Contains(domain);
-
-    /// <summary>Names of the drivers registered right now, by binding rule order.</summary>
-    internal BindingContext Binding => new(Topology, Bus.Apmask, Bus.Aqmask, ConfiguredAdapters, Cex4QueueBinds, VfioApBinds);
-}
-
-/// <summary>Everything the binding rule and the guest-matrix filter depend on.</summary>
-internal readonly record struct BindingContext(
-    HostTopology Topology, ApMask Apmask, ApMask Aqmask, ApMask Configured, bool Cex4QueueBinds, bool VfioApBinds)
-{
-    public bool QueueExists(int adapter, int domain) => Configured.Contains(adapter) && Topology.UsageDomains.Contains(domain);
-
-    /// <summary>SPEC §3 binding rule for an existing queue.</summary>
-    public string? DriverFor(int adapter, int domain)
-    {
-        if (Apmask.Contains(adapter) && Aqmask.Contains(domain))
-        {
-            return Cex4QueueBinds ? WellKnownDrivers.Cex4Queue : null;
-        }
-        return VfioApBinds && Topology.VfioCapableAdapters.Contains(adapter) ? WellKnownDrivers.VfioAp : null;
-    }
-
-    /// <summary>
-    /// SPEC §6 guest-matrix filter (kernel <c>vfio_ap_mdev_filter_matrix</c>) as mask algebra:
-    /// an adapter stays only if every (adapter, d) for d in the filtered domains is a queue bound to vfio_ap.
-    /// </summary>
-    public GuestMatrix Shadow(Assignment assignment)
-    {
-        var apm = assignment.Adapters & Configured;
-        var aqm = assignment.Domains & Topology.UsageDomains;
-        if (!aqm.IsEmpty)
-        {
-            if (!VfioApBinds)
-            {
-                apm = ApMask.Empty;
-            }
-            else
-            {
-                apm &= Topology.VfioCapableAdapters;
-                if (Aqmask.Overlaps(aqm))
-                {
-                    // Some domain of the adapter is default-owned wherever the adapter's apmask bit is set.
-                    apm = apm.Except(Apmask);
-                }
-            }
-        }
-        return new GuestMatrix(apm, aqm, assignment.ControlDomains & Topology.ControlDomains);
-    }
+    public bool IsDefaultOwned(int adapter, int domain) => Host.IsDefaultOwned(adapter, domain);
 }

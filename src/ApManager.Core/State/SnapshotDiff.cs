@@ -60,13 +60,3 @@ public sealed record SnapshotDiff(
         return new SnapshotDiff(!ReferenceEquals(before.Bus, after.Bus), adapters, rows, devices);
     }
 }
-
-/// <summary>The durable form of a state: what a store keeps and gives back after a restart.</summary>
-public sealed record PersistedState(
-    long GlobalVersion,
-    Masks.ApMask Apmask,
-    Masks.ApMask Aqmask,
-    long BusVersion,
-    IReadOnlyList<(int Id, bool Configured, long Version)> Adapters,
-    IReadOnlyList<(MdevId Id, string? Name, Assignment Assignment, string? Guest, long Version)> Devices,
-    IReadOnlyDictionary<Masks.Apqn, long> QueueVersions);

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using ApManager.Api.Access;
 using ApManager.Api.Problems;
 using ApManager.Api.Tests.Stress;
+using ApManager.Core.Audit;
 using ApManager.Core.Journal;
 using ApManager.Core.Masks;
 using ApManager.Core.State;

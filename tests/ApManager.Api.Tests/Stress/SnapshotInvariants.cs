@@ -72,7 +72,7 @@ public static class SnapshotInvariants
             {
                 Fail($"device {m.Id} version {m.Version} outside 1..{s.Version}");
             }
-            if (m.Name is { } name && (name.Length > ApSystem.MaxNameLength || name.Any(char.IsControl)))
+            if (m.Name is { } name && (name.Length > Names.MaxLength || name.Any(char.IsControl)))
             {
                 Fail($"device {m.Id} has an invalid name ({name.Length} characters, control characters: {name.Any(char.IsControl)})");
             }
@@ -84,7 +84,7 @@ public static class SnapshotInvariants
             if (m.Guest is { } guest)
             {
                 guestsSeen++;
-                if (ApSystem.ValidateGuestName(guest) is not null)
+                if (Names.CheckGuestName(guest) is not null)
                 {
                     Fail($"device {m.Id} has an invalid guest name '{guest}'");
                 }

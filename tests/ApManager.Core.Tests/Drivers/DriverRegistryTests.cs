@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using ApManager.Core.Drivers;
 using ApManager.Core.Masks;
+using ApManager.Core.Refusals;
 using ApManager.Core.State;
 using ApManager.Core.Tests.Support;
 using static ApManager.Core.Tests.Support.Demo;

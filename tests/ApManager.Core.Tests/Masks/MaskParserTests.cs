@@ -1,4 +1,5 @@
 using System.Text;
+using ApManager.Core;
 using ApManager.Core.Masks;
 using static ApManager.Core.Tests.Support.MaskText;
 
@@ -107,7 +108,7 @@ public class MaskParserTests
     [Theory]
     [MemberData(nameof(AbsoluteRejected))]
     public void AbsoluteJunkIsRejectedAtTheFirstBadCharacter(string input, int position) =>
-        AssertRejected(input, "F", MaskErrno.EINVAL, position);
+        AssertRejected(input, "F", Errno.EINVAL, position);
 
     public static TheoryData<string, string, string> RelativeAccepted => new()
     {
@@ -226,7 +227,7 @@ public class MaskParserTests
     [Theory]
     [MemberData(nameof(RelativeRejected))]
     public void RelativeGrammarErrorIsEinvalAtTheFirstRejectedByte(string input, int position) =>
-        AssertRejected(input, "Z", MaskErrno.EINVAL, position);
+        AssertRejected(input, "Z", Errno.EINVAL, position);
 
     [Theory]
     [InlineData("Z")]
@@ -259,15 +260,15 @@ public class MaskParserTests
 
     [Fact]
     public void InputOf4097BytesIsE2bigAtPosition4096EvenIfOtherwiseValid() =>
-        AssertRejected("+1" + new string(',', 4095), "Z", MaskErrno.E2BIG, 4096);
+        AssertRejected("+1" + new string(',', 4095), "Z", Errno.E2BIG, 4096);
 
     [Fact]
     public void LengthIsCheckedBeforeNulTruncation() =>
-        AssertRejected("\0" + new string('z', 4096), "F", MaskErrno.E2BIG, 4096);
+        AssertRejected("\0" + new string('z', 4096), "F", Errno.E2BIG, 4096);
 
     [Fact]
     public void HugeInputIsE2big() =>
-        AssertRejected(new string('f', 10_000), "Z", MaskErrno.E2BIG, 4096);
+        AssertRejected(new string('f', 10_000), "Z", Errno.E2BIG, 4096);
 
     [Fact]
     public void InputOfExactly4096BytesIsAcceptedWhenValid()
@@ -283,7 +284,7 @@ public class MaskParserTests
 
     [Fact]
     public void InputOfExactly4096BytesWithAGrammarErrorIsEinvalNotE2big() =>
-        AssertRejected("+1" + new string(',', 4093) + ";", "Z", MaskErrno.EINVAL, 4095);
+        AssertRejected("+1" + new string(',', 4093) + ";", "Z", Errno.EINVAL, 4095);
 
     [Fact]
     public void StringAndByteOverloadsAgreeOnEveryTableRow()
@@ -308,7 +309,7 @@ public class MaskParserTests
         Assert.Equal(Expand(after), result.Mask.ToString());
     }
 
-    private static void AssertRejected(string input, string before, MaskErrno errno, int position)
+    private static void AssertRejected(string input, string before, Errno errno, int position)
     {
         var result = MaskParser.Parse(Encoding.UTF8.GetBytes(input), Mask(before));
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ApManager.Core;
 using ApManager.Core.Masks;
 using FsCheck;
 using FsCheck.Xunit;
@@ -77,7 +78,7 @@ public class MaskPropertyTests
 
         if (!result.Success)
         {
-            Assert.Equal(MaskErrno.EINVAL, result.Errno);
+            Assert.Equal(Errno.EINVAL, result.Errno);
             var nul = Array.IndexOf(bytes, (byte)0);
             Assert.InRange(result.Position, 0, nul >= 0 ? nul : bytes.Length);
         }

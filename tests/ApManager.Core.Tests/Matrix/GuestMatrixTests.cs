@@ -1,6 +1,7 @@
 using ApManager.Core.Drivers;
 using ApManager.Core.Host;
 using ApManager.Core.Masks;
+using ApManager.Core.Refusals;
 using ApManager.Core.State;
 using static ApManager.Core.Tests.Support.Demo;
 
@@ -201,11 +202,11 @@ public class GuestMatrixTests
         var before = system.Current;
 
         Assert.Equal(new NotFound("adapter", "9"), system.SetAdapterConfigured(9, false).Refused<NotFound>());
-        Assert.Equal(new VersionMismatch("adapter", 2, 1), system.SetAdapterConfigured(5, false, ifMatch: 2).Refused<VersionMismatch>());
+        Assert.Equal(new VersionMismatch("adapter", 2, 1), system.SetAdapterConfigured(5, false, new WriteOptions(IfMatch: 2)).Refused<VersionMismatch>());
         Assert.Empty(system.SetAdapterConfigured(5, true).Ok().Rebound);
         Assert.Same(before, system.Current);
 
-        var dry = system.SetAdapterConfigured(5, false, ifMatch: 1, dryRun: true).Ok();
+        var dry = system.SetAdapterConfigured(5, false, new WriteOptions(IfMatch: 1, DryRun: true)).Ok();
         Assert.Equal((false, 2L, true), (dry.Adapter.Configured, dry.Adapter.Version, dry.DryRun));
         Assert.Same(before, system.Current);
     }
@@ -214,7 +215,7 @@ public class GuestMatrixTests
     public void OnlyHostControlDomainsReachTheGuest()
     {
         var topology = new HostTopology(63, 84, HostTopology.Demo.Adapters, ApMask.Of(4, 5, 6, 71, 72), ApMask.Range(0, 10));
-        var system = new ApSystem(new SimulatedHost(topology, SeedKind.Demo));
+        var system = ApSystem.InMemory(topology, Seeds.Demo);
 
         system.Assign(A, AssignTarget.ControlDomain, 9, true).Ok();
 
@@ -226,7 +227,7 @@ public class GuestMatrixTests
     public void AnAdapterOfATypeVfioApRejectsStaysUnboundAndOutOfTheGuestMatrix()
     {
         var topology = new HostTopology(63, 84, [.. HostTopology.Demo.Adapters, new AdapterSpec(8, new CardType(3, CardMode.Cca))], ApMask.Of(4, 5, 6, 71, 72), ApMask.Range(0, 84));
-        var system = new ApSystem(new SimulatedHost(topology, SeedKind.Demo));
+        var system = ApSystem.InMemory(topology, Seeds.Demo);
         system.Apmask("-8").Ok();
         system.CreateMdev(C, null).Ok();
         system.AssignAdapter(C, 8).Ok();

@@ -1,4 +1,6 @@
+using ApManager.Core.Host;
 using ApManager.Core.Matrix;
+using ApManager.Core.Refusals;
 using ApManager.Core.State;
 using static ApManager.Core.Tests.Support.Demo;
 
@@ -76,10 +78,10 @@ public class MatrixDeviceTests
         var system = NewSystem();
         system.Apmask("-7").Ok();
 
-        var refusal = system.CreateMdev(C, null, ifMatch: 1).Refused<VersionMismatch>();
+        var refusal = system.CreateMdev(C, null, new WriteOptions(IfMatch: 1)).Refused<VersionMismatch>();
 
         Assert.Equal(new VersionMismatch("global", 1, 2), refusal);
-        Assert.Equal(3, system.CreateMdev(C, null, ifMatch: 2).Ok().Device!.Version);
+        Assert.Equal(3, system.CreateMdev(C, null, new WriteOptions(IfMatch: 2)).Ok().Device!.Version);
     }
 
     // ------------------------------------------------------------------ assign: check 1, range
@@ -126,7 +128,7 @@ public class MatrixDeviceTests
         var system = NewSystem();
 
         var missing = system.Assign(C, AssignTarget.Adapter, 999, true).Refused<NotFound>();
-        var stale = system.Assign(A, AssignTarget.Adapter, 999, true, ifMatch: 5).Refused<VersionMismatch>();
+        var stale = system.Assign(A, AssignTarget.Adapter, 999, true, new WriteOptions(IfMatch: 5)).Refused<VersionMismatch>();
 
         Assert.Equal(new NotFound("mdev", C.ToString()), missing);
         Assert.Equal(new VersionMismatch("mdev", 5, 1), stale);

@@ -1,4 +1,6 @@
 using ApManager.Core.Host;
+using ApManager.Core.Masks;
+using ApManager.Core.Refusals;
 using ApManager.Core.State;
 using ApManager.Core.Tests.Support;
 using static ApManager.Core.Tests.Support.Demo;
@@ -62,7 +64,7 @@ public class ConcurrencyTests
     [Fact]
     public void CreatingBeyondTheDeviceCapIsRefusedAfterTheExistenceCheck()
     {
-        var system = new ApSystem(new SimulatedHost(HostTopology.Demo, SeedKind.Demo), maxMdevs: 3);
+        var system = ApSystem.InMemory(HostTopology.Demo, Seeds.Demo, maxMdevs: 3);
         system.CreateMdev(C, null).Ok();
         var before = system.Current;
 

@@ -1,5 +1,7 @@
+using ApManager.Core;
 using ApManager.Core.Drivers;
 using ApManager.Core.Masks;
+using ApManager.Core.Refusals;
 using ApManager.Core.State;
 using ApManager.Core.Tests.Support;
 using static ApManager.Core.Tests.Support.Demo;
@@ -134,7 +136,7 @@ public class InUseProtocolTests
         if (aqmask == "-300-200,+0")
         {
             // a parse error, not a no-op: still no query
-            Assert.Equal(new InvalidMask("aqmask", aqmask, MaskErrno.EINVAL, 1), outcome.Refusal);
+            Assert.Equal(new InvalidMask("aqmask", aqmask, Errno.EINVAL, 1), outcome.Refusal);
         }
         else
         {
@@ -155,17 +157,17 @@ public class InUseProtocolTests
         system.RegisterDriver(probe.Definition);
         var before = system.Current;
 
-        var apRefusal = system.Apmask("+5;+6", ifMatch: 99).Refused<InvalidMask>();
-        var aqRefusal = system.Aqmask("0x8\n\n", ifMatch: 99).Refused<InvalidMask>();
-        var bothBad = system.ChangeMasks(In("+1-"), In("zz"), ifMatch: 99).Refused<InvalidMask>();
-        var aqBad = system.ChangeMasks(In("+5"), In("+256"), ifMatch: 99).Refused<InvalidMask>();
-        var tooBig = system.Apmask(new string('+', 4097), ifMatch: 99).Refused<InvalidMask>();
+        var apRefusal = system.Apmask("+5;+6", new WriteOptions(IfMatch: 99)).Refused<InvalidMask>();
+        var aqRefusal = system.Aqmask("0x8\n\n", new WriteOptions(IfMatch: 99)).Refused<InvalidMask>();
+        var bothBad = system.ChangeMasks(In("+1-"), In("zz"), new WriteOptions(IfMatch: 99)).Refused<InvalidMask>();
+        var aqBad = system.ChangeMasks(In("+5"), In("+256"), new WriteOptions(IfMatch: 99)).Refused<InvalidMask>();
+        var tooBig = system.Apmask(new string('+', 4097), new WriteOptions(IfMatch: 99)).Refused<InvalidMask>();
 
-        Assert.Equal(new InvalidMask("apmask", "+5;+6", MaskErrno.EINVAL, 2), apRefusal);
-        Assert.Equal(new InvalidMask("aqmask", "0x8\n\n", MaskErrno.EINVAL, 4), aqRefusal);
-        Assert.Equal(new InvalidMask("apmask", "+1-", MaskErrno.EINVAL, 3), bothBad);
-        Assert.Equal(new InvalidMask("aqmask", "+256", MaskErrno.EINVAL, 1), aqBad);
-        Assert.Equal((MaskErrno.E2BIG, 4096), (tooBig.Errno, tooBig.Position));
+        Assert.Equal(new InvalidMask("apmask", "+5;+6", Errno.EINVAL, 2), apRefusal);
+        Assert.Equal(new InvalidMask("aqmask", "0x8\n\n", Errno.EINVAL, 4), aqRefusal);
+        Assert.Equal(new InvalidMask("apmask", "+1-", Errno.EINVAL, 3), bothBad);
+        Assert.Equal(new InvalidMask("aqmask", "+256", Errno.EINVAL, 1), aqBad);
+        Assert.Equal((Errno.E2BIG, 4096), (tooBig.Errno, tooBig.Position));
         Assert.Empty(probe.Calls);
         Assert.Same(before, system.Current);
     }
@@ -180,15 +182,15 @@ public class InUseProtocolTests
         var before = system.Current;
         Assert.Equal((2L, 1L), (before.Version, before.Bus.Version));
 
-        var noOp = system.Apmask("+4", ifMatch: 2).Refused<VersionMismatch>();
-        var wouldAsk = system.Apmask("+5", ifMatch: 2).Refused<VersionMismatch>();
+        var noOp = system.Apmask("+4", new WriteOptions(IfMatch: 2)).Refused<VersionMismatch>();
+        var wouldAsk = system.Apmask("+5", new WriteOptions(IfMatch: 2)).Refused<VersionMismatch>();
 
         Assert.Equal(new VersionMismatch("bus", 2, 1), noOp);
         Assert.Equal(new VersionMismatch("bus", 2, 1), wouldAsk);
         Assert.Empty(probe.Calls);
         Assert.Same(before, system.Current);
 
-        var change = system.Apmask("-7", ifMatch: 1).Ok();
+        var change = system.Apmask("-7", new WriteOptions(IfMatch: 1)).Ok();
         Assert.Equal(3, change.Bus.Version);
     }
 
@@ -332,7 +334,7 @@ public class InUseProtocolTests
         system.RegisterDriver(new DriverDefinition("boom", false, (_, _) => throw failure));
         var before = system.Current;
 
-        var refusal = system.Apmask("+8", dryRun: dryRun).Refused<InUseCheckFailed>();
+        var refusal = system.Apmask("+8", new WriteOptions(DryRun: dryRun)).Refused<InUseCheckFailed>();
 
         Assert.Equal(new InUseCheckFailed("apmask", "boom", failure), refusal);
         Assert.Same(before, system.Current);
@@ -347,7 +349,7 @@ public class InUseProtocolTests
         system.RegisterDriver(probe.Definition);
         var before = system.Current;
 
-        var dry = system.Apmask("+5,+6", dryRun: true).Refused<QueuesInUse>();
+        var dry = system.Apmask("+5,+6", new WriteOptions(DryRun: true)).Refused<QueuesInUse>();
         Assert.Single(probe.Calls);
         var real = system.Apmask("+5,+6").Refused<QueuesInUse>();
 
@@ -362,7 +364,7 @@ public class InUseProtocolTests
         var system = NewSystem();
         var before = system.Current;
 
-        var dry = system.ChangeMasks(In("-7"), In("-72"), dryRun: true).Ok();
+        var dry = system.ChangeMasks(In("-7"), In("-72"), new WriteOptions(DryRun: true)).Ok();
 
         Assert.True(dry.DryRun);
         Assert.Same(before, system.Current);
@@ -392,8 +394,8 @@ public class InUseProtocolTests
         system.Apmask("+7").Ok(); Record();                                  // no-op
         system.Apmask("+5").Refused<QueuesInUse>(); Record();                // refusal
         system.Apmask("+5 ").Refused<InvalidMask>(); Record();               // parse error
-        system.Apmask("-7", ifMatch: 1).Refused<VersionMismatch>(); Record(); // precondition
-        system.Apmask("-7", dryRun: true).Ok(); Record();                    // dry run
+        system.Apmask("-7", new WriteOptions(IfMatch: 1)).Refused<VersionMismatch>(); Record(); // precondition
+        system.Apmask("-7", new WriteOptions(DryRun: true)).Ok(); Record();                    // dry run
         system.ChangeMasks(In("-3"), In("-4")).Ok(); Record();               // one step for both masks
         system.CreateMdev(C, null).Ok(); Record();                           // a device step: bus version stays
 

@@ -1,4 +1,5 @@
 using ApManager.Core.Drivers;
+using ApManager.Core.Host;
 using ApManager.Core.Masks;
 using ApManager.Core.Matrix;
 using ApManager.Core.State;
@@ -55,12 +56,12 @@ public class ModelBasedTests
             case 0:
             case 1:
                 {
-                    var o = system.ChangeMasks(op == 0 ? In($"{sign}{a}") : null, op == 1 ? In($"{sign}{d}") : null, dryRun: dry);
+                    var o = system.ChangeMasks(op == 0 ? In($"{sign}{a}") : null, op == 1 ? In($"{sign}{d}") : null, new WriteOptions(DryRun: dry));
                     return ($"mask {op} {sign}{(op == 0 ? a : d)} dry={dry}", o.Value?.Rebound, o.IsOk);
                 }
             case 2:
                 {
-                    var o = system.ChangeMasks(In($"{sign}{a}"), In($"{(sign == "+" ? "-" : "+")}{d}"), dryRun: dry);
+                    var o = system.ChangeMasks(In($"{sign}{a}"), In($"{(sign == "+" ? "-" : "+")}{d}"), new WriteOptions(DryRun: dry));
                     return ($"patch {sign}{a} {d} dry={dry}", o.Value?.Rebound, o.IsOk);
                 }
             case 3:
@@ -72,19 +73,19 @@ public class ModelBasedTests
                 {
                     var adapterOp = op is 3 or 13 or 14;
                     var assign = op != 16;
-                    var o = system.Assign(dev, adapterOp ? AssignTarget.Adapter : AssignTarget.Domain, adapterOp ? a : d, assign, dryRun: dry);
+                    var o = system.Assign(dev, adapterOp ? AssignTarget.Adapter : AssignTarget.Domain, adapterOp ? a : d, assign, new WriteOptions(DryRun: dry));
                     return ($"assign {op} {dev} {a}/{d} {sign} dry={dry}", null, o.IsOk);
                 }
             case 5:
-                return ($"control {dev} {d}", null, system.Assign(dev, AssignTarget.ControlDomain, d, sign == "+", dryRun: dry).IsOk);
+                return ($"control {dev} {d}", null, system.Assign(dev, AssignTarget.ControlDomain, d, sign == "+", new WriteOptions(DryRun: dry)).IsOk);
             case 6:
-                return ($"attach {dev} {GuestNames[r % 3]}", null, system.AttachGuest(dev, GuestNames[r % 3], dryRun: dry).IsOk);
+                return ($"attach {dev} {GuestNames[r % 3]}", null, system.AttachGuest(dev, GuestNames[r % 3], new WriteOptions(DryRun: dry)).IsOk);
             case 7:
-                return ($"detach {dev}", null, system.DetachGuest(dev, dryRun: dry).IsOk);
+                return ($"detach {dev}", null, system.DetachGuest(dev, new WriteOptions(DryRun: dry)).IsOk);
             case 8:
                 {
                     var adapter = 3 + (int)(r % 5);
-                    var o = system.SetAdapterConfigured(adapter, !system.Current.Adapter(adapter)!.Configured, dryRun: dry);
+                    var o = system.SetAdapterConfigured(adapter, !system.Current.Adapter(adapter)!.Configured, new WriteOptions(DryRun: dry));
                     return ($"configure {adapter} dry={dry}", null, o.IsOk);
                 }
             case 9:
@@ -102,19 +103,19 @@ public class ModelBasedTests
                 }
             case 10:
                 return system.Current.Mdev(dev) is null
-                    ? ($"create {dev}", null, system.CreateMdev(dev, null, dryRun: dry).IsOk)
-                    : ($"delete {dev}", null, system.DeleteMdev(dev, dryRun: dry).IsOk);
+                    ? ($"create {dev}", null, system.CreateMdev(dev, null, new WriteOptions(DryRun: dry)).IsOk)
+                    : ($"delete {dev}", null, system.DeleteMdev(dev, new WriteOptions(DryRun: dry)).IsOk);
             case 11:
             case 17:
                 {
                     long[] adapters = [.. new[] { 5, 6, 9 }.Where((_, i) => ((r >> i) & 1) != 0)];
                     long[] domains = [.. Domains.Where((_, i) => ((r >> (i + 6)) & 1) != 0)];
-                    return ($"config {dev} [{string.Join(',', adapters)}] [{string.Join(',', domains)}]", null, system.ReplaceConfig(dev, adapters, domains, [d], dryRun: dry).IsOk);
+                    return ($"config {dev} [{string.Join(',', adapters)}] [{string.Join(',', domains)}]", null, system.ReplaceConfig(dev, adapters, domains, [d], new WriteOptions(DryRun: dry)).IsOk);
                 }
             default:
                 {
                     // Mostly in_use-relevant apmask writes: clear or set a device adapter.
-                    var o = system.Apmask($"{sign}{Adapters[2 + (int)(r % 2)]}", dryRun: dry);
+                    var o = system.Apmask($"{sign}{Adapters[2 + (int)(r % 2)]}", new WriteOptions(DryRun: dry));
                     return ($"apmask {sign} dev-adapter", o.Value?.Rebound, o.IsOk);
                 }
         }

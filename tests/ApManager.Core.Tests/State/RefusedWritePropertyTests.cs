@@ -1,3 +1,4 @@
+using ApManager.Core.Refusals;
 using ApManager.Core.State;
 using ApManager.Core.Tests.Masks;
 using FsCheck.Xunit;
@@ -18,9 +19,9 @@ public class RefusedWritePropertyTests
 
         var outcome = (target % 3) switch
         {
-            0 => system.ChangeMasks(ap, null, dryRun: dryRun),
-            1 => system.ChangeMasks(null, aq, dryRun: dryRun),
-            _ => system.ChangeMasks(ap, aq, dryRun: dryRun),
+            0 => system.ChangeMasks(ap, null, new WriteOptions(DryRun: dryRun)),
+            1 => system.ChangeMasks(null, aq, new WriteOptions(DryRun: dryRun)),
+            _ => system.ChangeMasks(ap, aq, new WriteOptions(DryRun: dryRun)),
         };
 
         if (!outcome.IsOk || dryRun)

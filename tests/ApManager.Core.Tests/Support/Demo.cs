@@ -2,6 +2,7 @@ using ApManager.Core.Drivers;
 using ApManager.Core.Host;
 using ApManager.Core.Masks;
 using ApManager.Core.Matrix;
+using ApManager.Core.Refusals;
 using ApManager.Core.State;
 
 namespace ApManager.Core.Tests.Support;
@@ -13,19 +14,19 @@ internal static class Demo
     public static readonly MdevId B = MdevId.Parse("5d2e8a41-93c7-4f0b-8b6e-2c4f1a7d9e30");
     public static readonly MdevId C = MdevId.Parse("c0ffee00-0000-4000-8000-000000000001");
 
-    public static ApSystem NewSystem() => new(new SimulatedHost(HostTopology.Demo, SeedKind.Demo));
+    public static ApSystem NewSystem() => ApSystem.InMemory(HostTopology.Demo, Seeds.Demo);
 
-    public static ApSystem NewUnseededSystem() => new(new SimulatedHost(HostTopology.Demo, SeedKind.None));
+    public static ApSystem NewUnseededSystem() => ApSystem.InMemory(HostTopology.Demo, Seeds.BootDefaults);
 
     public static Apqn Q(string text) => Apqn.Parse(text);
 
     public static MaskInput In(string text) => MaskInput.FromString(text);
 
-    public static Outcome<BusChange> Apmask(this ApSystem system, string input, long? ifMatch = null, bool dryRun = false) =>
-        system.ChangeMasks(In(input), null, ifMatch, dryRun);
+    public static Outcome<BusChange> Apmask(this ApSystem system, string input, WriteOptions options = default) =>
+        system.ChangeMasks(In(input), null, options);
 
-    public static Outcome<BusChange> Aqmask(this ApSystem system, string input, long? ifMatch = null, bool dryRun = false) =>
-        system.ChangeMasks(null, In(input), ifMatch, dryRun);
+    public static Outcome<BusChange> Aqmask(this ApSystem system, string input, WriteOptions options = default) =>
+        system.ChangeMasks(null, In(input), options);
 
     public static Outcome<MdevChange> AssignAdapter(this ApSystem system, MdevId id, long adapter) =>
         system.Assign(id, AssignTarget.Adapter, adapter, assign: true);

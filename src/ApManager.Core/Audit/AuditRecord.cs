@@ -1,4 +1,4 @@
-namespace ApManager.Core.Journal;
+namespace ApManager.Core.Audit;
 
 /// <summary>
 /// One mutation attempt as the audit trail keeps it: accepted, refused or dry run.

@@ -1,6 +1,7 @@
+using ApManager.Core.Masks;
 using ApManager.Core.Matrix;
 
-namespace ApManager.Core.State;
+namespace ApManager.Core.Transfer;
 
 /// <summary>A whole configuration to apply in one step: masks, configured adapters, devices and guests.</summary>
 /// <param name="Apmask">apmask text (absolute, as exported).</param>
@@ -12,8 +13,8 @@ public sealed record ImportPlan(
     MaskInput Apmask,
     MaskInput Aqmask,
     IReadOnlyDictionary<int, bool> Configured,
-    IReadOnlyList<(MdevId Id, string? Name, IReadOnlyList<long> Adapters, IReadOnlyList<long> Domains, IReadOnlyList<long> ControlDomains)> Devices,
+    IReadOnlyList<ImportDevice> Devices,
     IReadOnlyDictionary<string, MdevId> Guests);
 
-/// <summary>The answer to an import: the state it produced (or would produce).</summary>
-public sealed record ImportResult(ApSnapshot Snapshot, IReadOnlyList<Rebound> Rebound, bool DryRun, bool Changed);
+/// <summary>One matrix device of an import: ids as read from mdevctl's <c>assign_*</c> values, not yet range-checked.</summary>
+public sealed record ImportDevice(MdevId Id, string? Name, IReadOnlyList<long> Adapters, IReadOnlyList<long> Domains, IReadOnlyList<long> ControlDomains);

@@ -1,9 +1,10 @@
 using System.Text.Json;
 using ApManager.Core.Drivers;
 using ApManager.Core.Matrix;
+using ApManager.Core.Refusals;
 using ApManager.Core.State;
 
-namespace ApManager.Core.Journal;
+namespace ApManager.Core.Audit;
 
 /// <summary>The JSON the audit trail keeps for resources, changes and refusals.</summary>
 public static class AuditJson
@@ -56,36 +57,18 @@ public static class AuditJson
         }).ToArray(),
     })!;
 
+    /// <summary>A refusal's details: its problem name, errno and the members that say why.</summary>
     public static string Refusal(Refusal refusal) => Serialize(refusal switch
     {
-        QueuesInUse q => new { problem = RefusalCodes.Of(refusal), attribute = q.Attribute, inputs = q.Inputs, errno = "EBUSY", offendingApqns = Offenders(q.Offenders) },
-        ApqnOwnedByHost o => new { problem = RefusalCodes.Of(refusal), mdev = o.Mdev.ToString(), errno = "EADDRNOTAVAIL", offendingApqns = Offenders(o.Offenders) },
-        ApqnConflict c => new { problem = RefusalCodes.Of(refusal), mdev = c.Mdev.ToString(), errno = "EADDRINUSE", offendingApqns = Offenders(c.Offenders) },
-        InvalidMask m => (object)new { problem = RefusalCodes.Of(refusal), attribute = m.Attribute, input = m.Input, errno = m.Errno.ToString(), position = m.Position },
-        IdOutOfRange r => new { problem = RefusalCodes.Of(refusal), kind = r.Kind, ids = r.Ids, max = r.Max, errno = "ENODEV", more = r.More.Select(m => new { kind = m.Kind, ids = m.Ids, max = m.Max }).ToArray() },
-        InUseCheckFailed f => new { problem = RefusalCodes.Of(refusal), driver = f.Driver, error = f.Error.Message },
-        _ => new { problem = RefusalCodes.Of(refusal), detail = refusal.ToString() },
+        QueuesInUse q => new { problem = q.Code, attribute = q.Attribute, inputs = q.Inputs, errno = Errno(q), offendingApqns = Offenders(q.Offenders) },
+        ApqnOwnedByHost o => new { problem = o.Code, mdev = o.Mdev.ToString(), errno = Errno(o), offendingApqns = Offenders(o.Offenders) },
+        ApqnConflict c => new { problem = c.Code, mdev = c.Mdev.ToString(), errno = Errno(c), offendingApqns = Offenders(c.Offenders) },
+        InvalidMask m => (object)new { problem = m.Code, attribute = m.Attribute, input = m.Input, errno = Errno(m), position = m.Position },
+        IdOutOfRange r => new { problem = r.Code, kind = r.Kind, ids = r.Ids, max = r.Max, errno = Errno(r), more = r.More.Select(m => new { kind = m.Kind, ids = m.Ids, max = m.Max }).ToArray() },
+        InUseCheckFailed f => new { problem = f.Code, driver = f.Driver, error = f.Error.Message },
+        HostRefused h => new { problem = h.Code, attribute = h.Attribute, written = h.Written, errno = Errno(h) },
+        _ => new { problem = refusal.Code, detail = refusal.ToString() },
     })!;
-}
 
-/// <summary>The stable code of each refusal: the name of its problem type.</summary>
-public static class RefusalCodes
-{
-    public static string Of(Refusal refusal) => refusal switch
-    {
-        InvalidMask => "invalid-mask",
-        QueuesInUse => "queues-in-use",
-        InUseCheckFailed => "in-use-check-failed",
-        VersionMismatch => "version-mismatch",
-        NotFound => "not-found",
-        IdOutOfRange => "id-out-of-range",
-        ApqnOwnedByHost => "apqn-owned-by-host",
-        ApqnConflict => "apqn-conflict",
-        MdevExists => "mdev-exists",
-        MdevInUse => "mdev-in-use",
-        GuestHasMdev => "guest-has-mdev",
-        MdevLimitReached => "mdev-limit",
-        InvalidInput => "invalid-request",
-        _ => "unknown",
-    };
+    private static string? Errno(Refusal refusal) => refusal.Errno == Core.Errno.None ? null : refusal.Errno.ToString();
 }

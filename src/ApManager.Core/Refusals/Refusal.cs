@@ -1,0 +1,131 @@
+using ApManager.Core.Drivers;
+using ApManager.Core.Matrix;
+
+namespace ApManager.Core.Refusals;
+
+/// <summary>
+/// An expected refusal of a mutation. Each kind knows the name of its problem type
+/// (<see cref="Code"/>) and the errno the kernel answers for it (<see cref="Errno"/>).
+/// </summary>
+public abstract record Refusal
+{
+    /// <summary>The problem type's name, e.g. <c>queues-in-use</c> for <c>/problems/queues-in-use</c>.</summary>
+    public abstract string Code { get; }
+
+    /// <summary>The kernel's errno for this refusal; <see cref="Errno.None"/> where the kernel has none.</summary>
+    public virtual Errno Errno => Errno.None;
+}
+
+/// <summary>A mask write that does not parse (SPEC §2): EINVAL, or E2BIG over 4096 bytes.</summary>
+public sealed record InvalidMask(string Attribute, string Input, Errno ParseErrno, int Position) : Refusal
+{
+    public override string Code => "invalid-mask";
+
+    public override Errno Errno => ParseErrno;
+}
+
+/// <summary>The in_use protocol objected (EBUSY): every offender of every driver and device.</summary>
+public sealed record QueuesInUse(string Attribute, IReadOnlyDictionary<string, string> Inputs, IReadOnlyList<Offender> Offenders) : Refusal
+{
+    public override string Code => "queues-in-use";
+
+    public override Errno Errno => Errno.EBUSY;
+}
+
+/// <summary>A driver's in_use callback threw: the change fails closed.</summary>
+public sealed record InUseCheckFailed(string Attribute, string Driver, Exception Error) : Refusal
+{
+    public override string Code => "in-use-check-failed";
+}
+
+/// <summary>If-Match named no version the resource has.</summary>
+public sealed record VersionMismatch(string Resource, long Expected, long Current) : Refusal
+{
+    public override string Code => "version-mismatch";
+}
+
+/// <summary>The addressed adapter, queue or matrix device does not exist.</summary>
+public sealed record NotFound(string Kind, string Id) : Refusal
+{
+    public override string Code => "not-found";
+
+    public override Errno Errno => Errno.ENOENT;
+}
+
+/// <summary>Ids above the host maximum (kernel ENODEV).</summary>
+public sealed record IdOutOfRange(string Kind, IReadOnlyList<long> Ids, int Max) : Refusal
+{
+    /// <summary>Bad ids of further kinds in the same call: a config replace names every offending id.</summary>
+    public IReadOnlyList<IdOutOfRange> More { get; init; } = [];
+
+    public override string Code => "id-out-of-range";
+
+    public override Errno Errno => Errno.ENODEV;
+}
+
+/// <summary>APQNs the host's default drivers own (kernel EADDRNOTAVAIL).</summary>
+public sealed record ApqnOwnedByHost(MdevId Mdev, IReadOnlyList<Offender> Offenders) : Refusal
+{
+    public override string Code => "apqn-owned-by-host";
+
+    public override Errno Errno => Errno.EADDRNOTAVAIL;
+}
+
+/// <summary>APQNs another matrix device holds (kernel EADDRINUSE).</summary>
+public sealed record ApqnConflict(MdevId Mdev, IReadOnlyList<Offender> Offenders) : Refusal
+{
+    public override string Code => "apqn-conflict";
+
+    public override Errno Errno => Errno.EADDRINUSE;
+}
+
+/// <summary>A matrix device with this UUID exists.</summary>
+public sealed record MdevExists(MdevId Mdev) : Refusal
+{
+    public override string Code => "mdev-exists";
+
+    public override Errno Errno => Errno.EEXIST;
+}
+
+/// <summary>A guest is using the device (delete, or attach of another guest).</summary>
+public sealed record MdevInUse(MdevId Mdev, string Guest) : Refusal
+{
+    public override string Code => "mdev-in-use";
+
+    public override Errno Errno => Errno.EBUSY;
+}
+
+/// <summary>The guest already holds another matrix device (kernel EPERM).</summary>
+public sealed record GuestHasMdev(string Guest, MdevId Holder) : Refusal
+{
+    public override string Code => "guest-has-mdev";
+
+    public override Errno Errno => Errno.EPERM;
+}
+
+/// <summary>The cap on matrix devices is reached (the kernel's available_instances is 0: EPERM).</summary>
+public sealed record MdevLimitReached(int Limit) : Refusal
+{
+    public override string Code => "mdev-limit";
+
+    public override Errno Errno => Errno.EPERM;
+}
+
+/// <summary>A field that breaks a simple rule (a name too long, a guest name with bad characters).</summary>
+public sealed record InvalidInput(string Field, string Detail) : Refusal
+{
+    public override string Code => "invalid-request";
+
+    public override Errno Errno => Errno.EINVAL;
+}
+
+/// <summary>
+/// The host refused a write the model accepted (someone changed it in between, or the kernel
+/// knows better): the kernel's errno, the attribute written and what was written.
+/// </summary>
+public sealed record HostRefused(Errno HostErrno, string Attribute, string Written) : Refusal
+{
+    public override string Code => "host-refused";
+
+    public override Errno Errno => HostErrno;
+}

@@ -1,0 +1,50 @@
+using ApManager.Core.Audit;
+using ApManager.Core.Matrix;
+using ApManager.Core.Refusals;
+using ApManager.Core.Transfer;
+
+namespace ApManager.Core.State;
+
+/// <summary>Import: a whole configuration in one step.</summary>
+public sealed partial class ApSystem
+{
+    /// <summary>
+    /// Applies a whole configuration in one step, all or nothing (SPEC §8): masks must parse,
+    /// every device must meet the range, owned-by-host (under the imported masks), no-sharing and
+    /// guest rules (<see cref="ImportRules"/>). Refusals list every offender across all devices.
+    /// </summary>
+    public Outcome<ImportResult> Import(ImportPlan plan, WriteOptions options = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var audit = new AuditInfo("import", "configuration",
+            AuditJson.Serialize(new { apmask = plan.Apmask.Text, aqmask = plan.Aqmask.Text, devices = plan.Devices.Count, guests = plan.Guests.Count }),
+            s => new { apmask = s.Bus.Apmask.ToString(), aqmask = s.Bus.Aqmask.ToString(), mdevs = s.Mdevs.Count, guests = s.Guests.Count, version = s.Version });
+        return _runner.Run<ImportResult>(options, audit, s =>
+        {
+            if (ImportRules.CheckSyntax(plan, s.Bus.Apmask, s.Bus.Aqmask, out var masks) is { } invalid)
+            {
+                return invalid;
+            }
+            if (options.Fails(s.Version))
+            {
+                return new VersionMismatch("global", options.IfMatch!.Value.Expected, s.Version);
+            }
+            if (ImportRules.CheckState(plan, masks, s.Topology, MaxMdevs, out var write) is { } refused)
+            {
+                return refused;
+            }
+            var names = plan.Devices.ToDictionary(d => d.Id, d => d.Name);
+            if (Unchanged(s, write!, names))
+            {
+                return new ImportResult(s, [], options.DryRun, false);
+            }
+            return new Writing<ImportResult>(write!, (next, rebound) => new ImportResult(next, rebound, options.DryRun, true), names);
+        });
+    }
+
+    private static bool Unchanged(ApSnapshot s, Host.ReplaceConfiguration write, Dictionary<MdevId, string?> names) =>
+        s.Bus.Apmask == write.Apmask && s.Bus.Aqmask == write.Aqmask
+        && write.Configured.All(c => s.Adapter(c.Key)!.Configured == c.Value)
+        && write.Devices.Count == s.Mdevs.Count
+        && write.Devices.All(d => s.Mdev(d.Id) is { } m && m.Name == names[d.Id] && m.Assignment == d.Assignment && m.Guest == d.Guest);
+}

@@ -1,0 +1,189 @@
+using System.Collections.Immutable;
+using ApManager.Core.Host;
+using ApManager.Core.Journal;
+using ApManager.Core.Matrix;
+
+namespace ApManager.Core.State;
+
+/// <summary>
+/// Turns what the host shows into ApManager's snapshot: each resource keeps its view (and
+/// version) while the host shows it unchanged, and gets the step's version when it changed.
+/// Unchanged parts of one host lineage are the same objects, so most comparisons are by
+/// reference; a fresh read (a real host) is compared by value.
+/// </summary>
+internal static class SnapshotBuilder
+{
+    /// <summary>The first snapshot of a host: every resource at <paramref name="version"/>, devices named as given.</summary>
+    public static ApSnapshot Initial(HostState host, IReadOnlyDictionary<MdevId, string?> names, long version = 1) =>
+        Build(host, names, version, version, _ => version, _ => version, _ => version);
+
+    /// <summary>The snapshot a store kept, over what the host shows now: versions as stored.</summary>
+    public static ApSnapshot Restore(HostState host, PersistedState stored)
+    {
+        var adapters = stored.Adapters.ToDictionary(a => a.Id, a => a.Version);
+        var devices = stored.Devices.ToDictionary(d => d.Id, d => d.Version);
+        var names = stored.Devices.ToDictionary(d => d.Id, d => d.Name);
+        return Build(host, names, stored.GlobalVersion, stored.BusVersion,
+            a => adapters.GetValueOrDefault(a, stored.GlobalVersion),
+            d => devices.GetValueOrDefault(d, stored.GlobalVersion),
+            q => stored.QueueVersions.GetValueOrDefault(q, stored.GlobalVersion));
+    }
+
+    private static ApSnapshot Build(HostState host, IReadOnlyDictionary<MdevId, string?> names, long version, long busVersion,
+        Func<int, long> adapterVersion, Func<MdevId, long> deviceVersion, Func<Masks.Apqn, long> queueVersion)
+    {
+        var adapters = new AdapterState?[256];
+        foreach (var card in host.Cards)
+        {
+            adapters[card.Id] = new AdapterState(card, adapterVersion(card.Id));
+        }
+        var mdevs = host.Devices.Select(d => new MatrixDevice(d, names.GetValueOrDefault(d.Id), deviceVersion(d.Id))).ToImmutableArray();
+        var rows = new QueueState?[]?[256];
+        for (var a = 0; a < 256; a++)
+        {
+            if (host.Rows[a] is not { } row)
+            {
+                continue;
+            }
+            var views = new QueueState?[256];
+            for (var d = 0; d < 256; d++)
+            {
+                if (row[d] is { } q)
+                {
+                    views[d] = new QueueState(q, queueVersion(q.Apqn));
+                }
+            }
+            rows[a] = views;
+        }
+        return new ApSnapshot(version, host, new BusState(host.Apmask, host.Aqmask, busVersion), adapters, mdevs, rows);
+    }
+
+    /// <summary>
+    /// The next snapshot after <paramref name="basis"/> for what the host shows now, with the names
+    /// in <paramref name="names"/> set; <paramref name="basis"/> itself when nothing visible changed.
+    /// Also every queue whose driver changed, sorted by APQN.
+    /// </summary>
+    public static (ApSnapshot Next, IReadOnlyList<Rebound> Rebound) Next(ApSnapshot basis, HostState host, IReadOnlyDictionary<MdevId, string?>? names = null)
+    {
+        var version = basis.Version + 1;
+        var old = basis.Host;
+        var changed = !old.Drivers.SequenceEqual(host.Drivers) || old.VfioApInUse != host.VfioApInUse;
+
+        var bus = basis.Bus;
+        if (host.Apmask != bus.Apmask || host.Aqmask != bus.Aqmask)
+        {
+            bus = new BusState(host.Apmask, host.Aqmask, version);
+            changed = true;
+        }
+
+        var adapters = basis.AdapterById;
+        if (!ReferenceEquals(host.CardById, old.CardById))
+        {
+            for (var i = 0; i < 256; i++)
+            {
+                var card = host.CardById[i];
+                var view = adapters[i];
+                if (card is null ? view is null : view is not null && (ReferenceEquals(view.Card, card) || view.Card == card))
+                {
+                    continue;
+                }
+                if (ReferenceEquals(adapters, basis.AdapterById))
+                {
+                    adapters = (AdapterState?[])adapters.Clone();
+                }
+                adapters[i] = card is null ? null : new AdapterState(card, version);
+                changed = true;
+            }
+        }
+
+        var mdevs = basis.MdevArray;
+        if (host.Devices != old.Devices || names is not null)
+        {
+            (mdevs, var devicesChanged) = Devices(basis.MdevArray, host.Devices, names, version);
+            changed |= devicesChanged;
+        }
+
+        var (rows, rebound) = Rows(basis, host, version);
+        changed |= !ReferenceEquals(rows, basis.Rows);
+        return changed ? (new ApSnapshot(version, host, bus, adapters, mdevs, rows), rebound) : (basis, rebound);
+    }
+
+    /// <summary>Merges the sorted device views with the host's sorted devices.</summary>
+    private static (ImmutableArray<MatrixDevice> Devices, bool Changed) Devices(
+        ImmutableArray<MatrixDevice> views, ImmutableArray<HostDevice> devices, IReadOnlyDictionary<MdevId, string?>? names, long version)
+    {
+        var builder = ImmutableArray.CreateBuilder<MatrixDevice>(devices.Length);
+        var changed = views.Length != devices.Length;
+        var i = 0;
+        foreach (var device in devices)
+        {
+            while (i < views.Length && views[i].Id.CompareTo(device.Id) < 0)
+            {
+                i++;
+                changed = true;
+            }
+            var view = i < views.Length && views[i].Id == device.Id ? views[i++] : null;
+            var name = names is not null && names.TryGetValue(device.Id, out var given) ? given : view?.Name;
+            if (view is not null && (ReferenceEquals(view.Device, device) || view.Device == device) && view.Name == name)
+            {
+                builder.Add(view);
+                continue;
+            }
+            builder.Add(new MatrixDevice(device, name, version));
+            changed = true;
+        }
+        return changed ? (builder.MoveToImmutable(), true) : (views, false);
+    }
+
+    /// <summary>The queue rows: only rows the host shows as changed are compared cell by cell.</summary>
+    private static (QueueState?[]?[] Rows, IReadOnlyList<Rebound> Rebound) Rows(ApSnapshot basis, HostState host, long version)
+    {
+        var old = basis.Host;
+        if (ReferenceEquals(host.Rows, old.Rows))
+        {
+            return (basis.Rows, []);
+        }
+        QueueState?[]?[]? rows = null;
+        List<Rebound>? rebound = null;
+        for (var a = 0; a < 256; a++)
+        {
+            var hostRow = host.Rows[a];
+            var oldRow = old.Rows[a];
+            if (ReferenceEquals(hostRow, oldRow))
+            {
+                continue;
+            }
+            var viewRow = basis.Rows[a];
+            QueueState?[]? next = null;
+            if (hostRow is not null)
+            {
+                for (var d = 0; d < 256; d++)
+                {
+                    var info = hostRow[d];
+                    var view = viewRow?[d];
+                    if (info is null ? view is null : view is not null && (ReferenceEquals(view.Info, info) || view.Info == info))
+                    {
+                        continue;
+                    }
+                    next ??= viewRow is null ? new QueueState?[256] : (QueueState?[])viewRow.Clone();
+                    next[d] = info is null ? null : new QueueState(info, version);
+                    if (info is not null && oldRow?[d] is { } before && before.Driver != info.Driver)
+                    {
+                        (rebound ??= []).Add(new Rebound(info.Apqn, before.Driver, info.Driver));
+                    }
+                }
+                if (next is null)
+                {
+                    continue;
+                }
+            }
+            else if (viewRow is null)
+            {
+                continue;
+            }
+            rows ??= (QueueState?[]?[])basis.Rows.Clone();
+            rows[a] = next;
+        }
+        return (rows ?? basis.Rows, rebound ?? (IReadOnlyList<Rebound>)[]);
+    }
+}

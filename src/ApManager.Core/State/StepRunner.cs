@@ -1,0 +1,191 @@
+using ApManager.Core.Audit;
+using ApManager.Core.Host.Simulated;
+using ApManager.Core.Host;
+using ApManager.Core.Journal;
+using ApManager.Core.Refusals;
+
+namespace ApManager.Core.State;
+
+/// <summary>
+/// Runs one attempt at a time through judge → write to the host → read back → commit, with one
+/// writer at a time (the kernel's <c>ap_perms_mutex</c>). An attempt is judged against the head
+/// without the lock; the lock covers checking that the head (and the driver registry) is still
+/// what it was judged against, the host write, the read back and queueing the journal entry, so
+/// the audit trail stays in lockstep with the versions. Readers see a step once it is durable.
+/// A dry run is judged against the published snapshot and previewed with the kernel's rules; it
+/// never writes to the host.
+/// </summary>
+internal sealed class StepRunner : ICommitSink
+{
+    private readonly Lock _writer = new();
+    private readonly IApHost _host;
+    private readonly IStateJournal _journal;
+    private readonly AuditRecorder _recorder;
+    private ApSnapshot _current;
+    private ApSnapshot _head;
+    // Bumped (under _writer) whenever a driver is registered or unregistered: judges read the registry.
+    private int _registryEpoch;
+
+    /// <summary>The runner whose judge runs on this thread (in_use callbacks included), if any.</summary>
+    [ThreadStatic]
+    private static StepRunner? t_judging;
+
+    public StepRunner(IApHost host, IStateJournal journal, AuditRecorder recorder, ApSnapshot first)
+    {
+        _host = host;
+        _journal = journal;
+        _recorder = recorder;
+        _current = first;
+        _head = first;
+    }
+
+    /// <summary>The latest durable snapshot: what readers see.</summary>
+    public ApSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>The snapshot the next step builds on (ahead of <see cref="Current"/> while a commit is in flight).</summary>
+    public ApSnapshot Head => Volatile.Read(ref _head);
+
+    /// <summary>Raised when a step becomes visible to readers (durable), in version order.</summary>
+    public event Action<ApSnapshot, ApSnapshot>? Committed;
+
+    public void Publish(ApSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var previous = Volatile.Read(ref _current);
+        if (snapshot.Version > previous.Version)
+        {
+            Volatile.Write(ref _current, snapshot);
+            Committed?.Invoke(previous, snapshot);
+        }
+    }
+
+    public void Rollback(Action failPending)
+    {
+        ArgumentNullException.ThrowIfNull(failPending);
+        lock (_writer)
+        {
+            failPending();
+            var durable = Current;
+            Volatile.Write(ref _head, durable);
+            // The simulated kernel forgets the steps its store could not keep; a real kernel cannot,
+            // and its next read shows the change as made by the host.
+            if (_host is IBootableHost bootable)
+            {
+                bootable.Reset(durable.Host);
+            }
+        }
+    }
+
+    /// <summary>Changes the driver registry under the writer lock, so judging notices it.</summary>
+    public void ChangeRegistry(Action change)
+    {
+        lock (_writer)
+        {
+            change();
+            _registryEpoch++;
+        }
+    }
+
+    /// <summary>Runs one attempt; the outcome's task completes once its audit record (and step) is durable.</summary>
+    public Outcome<T> Run<T>(WriteOptions options, AuditInfo audit, Func<ApSnapshot, Verdict<T>> judge) where T : class
+    {
+        if (t_judging == this)
+        {
+            // An in_use callback (or anything else running inside a judge) must never call the writer.
+            throw new InvalidOperationException("A mutation was started from inside another mutation (an in_use callback must not call the writer).");
+        }
+        Outcome<T> outcome;
+        Task durable;
+        if (options.DryRun)
+        {
+            var basis = Current;
+            var (answer, next, rebound) = Preview(basis, Judge(basis, judge));
+            outcome = answer;
+            durable = _journal.Append(new JournalEntry(_recorder.Record(audit, options.Actor, basis, next, answer.Refusal, rebound, true), null));
+        }
+        else
+        {
+            var epoch = Volatile.Read(ref _registryEpoch);
+            var basis = Volatile.Read(ref _head);
+            var verdict = Judge(basis, judge);
+            lock (_writer)
+            {
+                if (!ReferenceEquals(_head, basis) || epoch != _registryEpoch)
+                {
+                    basis = _head;
+                    verdict = Judge(basis, judge);
+                }
+                var (answer, next, rebound) = Commit(basis, verdict);
+                if (next is not null)
+                {
+                    Volatile.Write(ref _head, next);
+                }
+                outcome = answer;
+                durable = _journal.Append(new JournalEntry(_recorder.Record(audit, options.Actor, basis, next, answer.Refusal, rebound, false), next));
+            }
+        }
+        // Outside the lock: the commit (fsync) never holds up the next writer building on the head.
+        _journal.Flush();
+        return outcome.WithDurable(durable);
+    }
+
+    private Verdict<T> Judge<T>(ApSnapshot basis, Func<ApSnapshot, Verdict<T>> judge) where T : class
+    {
+        var outer = t_judging;
+        t_judging = this;
+        try
+        {
+            return judge(basis);
+        }
+        finally
+        {
+            t_judging = outer;
+        }
+    }
+
+    /// <summary>A dry run: the kernel's rules on the basis say what the write would do.</summary>
+    private static (Outcome<T> Answer, ApSnapshot? Next, IReadOnlyList<Rebound> Rebound) Preview<T>(ApSnapshot basis, Verdict<T> verdict) where T : class
+    {
+        if (verdict is not Writing<T> writing)
+        {
+            return Settled(verdict);
+        }
+        var predicted = SimulatedKernel.Apply(basis.Host, writing.Write);
+        if (!predicted.Accepted)
+        {
+            return (Refusal(writing.Write, predicted.Errno), null, []);
+        }
+        return Answer(basis, predicted.State, writing);
+    }
+
+    /// <summary>Under the writer lock: the write, the read back and the next head.</summary>
+    private (Outcome<T> Answer, ApSnapshot? Next, IReadOnlyList<Rebound> Rebound) Commit<T>(ApSnapshot basis, Verdict<T> verdict) where T : class
+    {
+        if (verdict is not Writing<T> writing)
+        {
+            return Settled(verdict);
+        }
+        var errno = _host.Apply(writing.Write);
+        if (errno != Errno.None)
+        {
+            return (Refusal(writing.Write, errno), null, []);
+        }
+        return Answer(basis, _host.Read(), writing);
+    }
+
+    private static (Outcome<T>, ApSnapshot?, IReadOnlyList<Rebound>) Settled<T>(Verdict<T> verdict) where T : class => verdict switch
+    {
+        Refused<T> r => (r.Refusal, null, []),
+        Answered<T> a => (a.Answer, null, []),
+        _ => throw new ArgumentOutOfRangeException(nameof(verdict)),
+    };
+
+    private static (Outcome<T>, ApSnapshot?, IReadOnlyList<Rebound>) Answer<T>(ApSnapshot basis, HostState state, Writing<T> writing) where T : class
+    {
+        var (next, rebound) = SnapshotBuilder.Next(basis, state, writing.Names);
+        var answer = writing.Answer(next, rebound);
+        return (answer, ReferenceEquals(next, basis) ? null : next, rebound);
+    }
+
+    private static HostRefused Refusal(HostWrite write, Errno errno) => new(errno, write.GetType().Name, write.ToString());
+}
