@@ -1,10 +1,8 @@
-using System.Text;
-using ApManager.Core.Host;
 using ApManager.Core.Journal;
 using ApManager.Core.State;
-using ApManager.Storage;
+using static ApManager.Storage.Tests.StoreDirectory;
 
-namespace ApManager.Api.Tests.Durability;
+namespace ApManager.Storage.Tests;
 
 /// <summary>
 /// The store's group commit with a leader: a lone writer commits on its own thread (no hand-off),
@@ -13,31 +11,11 @@ namespace ApManager.Api.Tests.Durability;
 /// </summary>
 public sealed class GroupCommitTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "apmanager-groupcommit-" + Guid.NewGuid().ToString("N"));
+    private readonly StoreDirectory _store = new();
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    public void Dispose() => _store.Dispose();
 
-    private (SqliteStore Store, ApSystem System) Open(IStoreMetrics? metrics = null)
-    {
-        var (store, state) = SqliteStore.Open(Path.Combine(_directory, "apmanager.db"));
-        if (metrics is not null)
-        {
-            store.Metrics = metrics;
-        }
-        return (store, new ApSystem(new SimulatedHost(HostTopology.Demo, SeedKind.Demo), store, state, ApSystem.DefaultMaxMdevs, TimeProvider.System));
-    }
-
-    private static Outcome<BusChange> Flip(ApSystem system, int bit, bool clear)
-    {
-        var text = (clear ? "-" : "+") + bit;
-        return system.ChangeMasks(new MaskInput(text, Encoding.ASCII.GetBytes(text)), null);
-    }
+    private (SqliteStore Store, ApSystem System) Open(IStoreMetrics? metrics = null) => _store.Open(metrics);
 
     [Fact]
     public void ALoneWriterIsDurableAndPublishedWhenTheCallReturns()
