@@ -1,4 +1,5 @@
-// ApManager dashboard: plain modern JavaScript, no build step, nothing from the network.
+// ApManager dashboard: plain modern JavaScript loaded as a native ES module (index.html,
+// type="module"), no build step, nothing from the network.
 // It talks only to the documented /api endpoints and follows changes through /api/events (SSE).
 'use strict';
 
