@@ -1,1295 +1,1292 @@
 // ApManager dashboard: plain modern JavaScript loaded as a native ES module (index.html,
 // type="module"), no build step, nothing from the network.
 // It talks only to the documented /api endpoints and follows changes through /api/events (SSE).
-'use strict';
 
-(() => {
-  const CREDENTIAL_KEY = 'apmanager.credential';
-  const EVENT_TYPES = ['bus-changed', 'queues-rebound', 'mdev-changed', 'guest-matrix-changed', 'adapter-changed', 'change-refused'];
-  const AUDIT_KEEP = 1000;
-  const AUDIT_INITIAL = 300;
-  const AUDIT_SHOW = 250;
+const CREDENTIAL_KEY = 'apmanager.credential';
+const EVENT_TYPES = ['bus-changed', 'queues-rebound', 'mdev-changed', 'guest-matrix-changed', 'adapter-changed', 'change-refused'];
+const AUDIT_KEEP = 1000;
+const AUDIT_INITIAL = 300;
+const AUDIT_SHOW = 250;
 
-  const STATES = {
-    host: { sym: '■', word: 'host', text: 'owned by the host (default driver)' },
-    free: { sym: '○', word: 'free', text: 'free for vfio_ap (no matrix device)' },
-    assigned: { sym: '◆', word: 'assigned', text: 'assigned to a matrix device' },
-    guest: { sym: '●', word: 'in guest', text: "in a guest's guest matrix" },
-    unbound: { sym: '–', word: 'unbound', text: 'no driver bound' },
-    noqueue: { sym: '·', word: 'no queue', text: 'no queue exists' },
-  };
+const STATES = {
+  host: { sym: '■', word: 'host', text: 'owned by the host (default driver)' },
+  free: { sym: '○', word: 'free', text: 'free for vfio_ap (no matrix device)' },
+  assigned: { sym: '◆', word: 'assigned', text: 'assigned to a matrix device' },
+  guest: { sym: '●', word: 'in guest', text: "in a guest's guest matrix" },
+  unbound: { sym: '–', word: 'unbound', text: 'no driver bound' },
+  noqueue: { sym: '·', word: 'no queue', text: 'no queue exists' },
+};
 
-  // ---------------------------------------------------------------- state
-  const state = {
-    cred: null,
-    bus: null,
-    adapters: [],
-    queues: [],
-    mdevs: [],
-    drivers: [],
-    globalVersion: 0,
-    queueMap: new Map(),
-    matrixOwner: new Map(),
-    domainsSeen: new Set(),
-    audit: [],
-    auditMax: 0,
-    lastEventSeq: 0,
-    es: null,
-    live: 'offline',
-    needResync: false,
-    focusKey: null,
-    pinnedKey: null,
-    hoverKey: null,
-    tab: 'masks',
-    selectedMdev: null,
-    hl: { mask: null, mdev: null, audit: null },
-    maskPreview: null,
-    openConfig: new Set(),
-    confirmDelete: null,
-    drafts: new Map(),
-    auditOpen: new Set(),
-    lastEvent: null,
-    lastEventGroup: null,
-  };
+// ---------------------------------------------------------------- state
+const state = {
+  cred: null,
+  bus: null,
+  adapters: [],
+  queues: [],
+  mdevs: [],
+  drivers: [],
+  globalVersion: 0,
+  queueMap: new Map(),
+  matrixOwner: new Map(),
+  domainsSeen: new Set(),
+  audit: [],
+  auditMax: 0,
+  lastEventSeq: 0,
+  es: null,
+  live: 'offline',
+  needResync: false,
+  focusKey: null,
+  pinnedKey: null,
+  hoverKey: null,
+  tab: 'masks',
+  selectedMdev: null,
+  hl: { mask: null, mdev: null, audit: null },
+  maskPreview: null,
+  openConfig: new Set(),
+  confirmDelete: null,
+  drafts: new Map(),
+  auditOpen: new Set(),
+  lastEvent: null,
+  lastEventGroup: null,
+};
 
-  const $ = (id) => document.getElementById(id);
+const $ = (id) => document.getElementById(id);
 
-  // ---------------------------------------------------------------- helpers
-  function el(tag, props, ...kids) {
-    const e = document.createElement(tag);
-    if (props) {
-      for (const [k, v] of Object.entries(props)) {
-        if (v == null || v === false) continue;
-        if (k === 'class') e.className = v;
-        else if (k === 'text') e.textContent = v;
-        else if (k === 'dataset') for (const [dk, dv] of Object.entries(v)) { if (dv != null) e.dataset[dk] = String(dv); }
-        else if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v);
-        else if (v === true) e.setAttribute(k, '');
-        else e.setAttribute(k, String(v));
-      }
+// ---------------------------------------------------------------- helpers
+function el(tag, props, ...kids) {
+  const e = document.createElement(tag);
+  if (props) {
+    for (const [k, v] of Object.entries(props)) {
+      if (v == null || v === false) continue;
+      if (k === 'class') e.className = v;
+      else if (k === 'text') e.textContent = v;
+      else if (k === 'dataset') for (const [dk, dv] of Object.entries(v)) { if (dv != null) e.dataset[dk] = String(dv); }
+      else if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v);
+      else if (v === true) e.setAttribute(k, '');
+      else e.setAttribute(k, String(v));
     }
-    for (const kid of kids.flat(Infinity)) {
-      if (kid == null || kid === false) continue;
-      e.append(kid instanceof Node ? kid : String(kid));
-    }
-    return e;
   }
-
-  const hex2 = (n) => n.toString(16).padStart(2, '0');
-  const hex4 = (n) => n.toString(16).padStart(4, '0');
-  const apqnOf = (a, d) => `${hex2(a)}.${hex4(d)}`;
-  const sortNum = (xs) => [...xs].sort((x, y) => x - y);
-  const problemName = (type) => (type || '').replace(/^\/problems\//, '');
-
-  function maskBit(mask, n) {
-    if (!mask || n < 0 || n > 255) return false;
-    const digit = parseInt(mask.charAt(2 + (n >> 2)), 16);
-    return (digit & (8 >> (n & 3))) !== 0;
+  for (const kid of kids.flat(Infinity)) {
+    if (kid == null || kid === false) continue;
+    e.append(kid instanceof Node ? kid : String(kid));
   }
+  return e;
+}
 
-  function maskRanges(mask) {
-    const out = [];
-    let start = -1;
-    for (let n = 0; n <= 256; n++) {
-      const on = n < 256 && maskBit(mask, n);
-      if (on && start < 0) start = n;
-      if (!on && start >= 0) { out.push(start === n - 1 ? `${start}` : `${start}-${n - 1}`); start = -1; }
-    }
-    return out.length ? out.join(',') : 'none';
+const hex2 = (n) => n.toString(16).padStart(2, '0');
+const hex4 = (n) => n.toString(16).padStart(4, '0');
+const apqnOf = (a, d) => `${hex2(a)}.${hex4(d)}`;
+const sortNum = (xs) => [...xs].sort((x, y) => x - y);
+const problemName = (type) => (type || '').replace(/^\/problems\//, '');
+
+function maskBit(mask, n) {
+  if (!mask || n < 0 || n > 255) return false;
+  const digit = parseInt(mask.charAt(2 + (n >> 2)), 16);
+  return (digit & (8 >> (n & 3))) !== 0;
+}
+
+function maskRanges(mask) {
+  const out = [];
+  let start = -1;
+  for (let n = 0; n <= 256; n++) {
+    const on = n < 256 && maskBit(mask, n);
+    if (on && start < 0) start = n;
+    if (!on && start >= 0) { out.push(start === n - 1 ? `${start}` : `${start}-${n - 1}`); start = -1; }
   }
+  return out.length ? out.join(',') : 'none';
+}
 
-  function mdevName(m) { return m ? (m.name || m.uuid.slice(0, 8)) : ''; }
-  function mdevByUuid(uuid) { return state.mdevs.find((m) => m.uuid === uuid) || null; }
-  function mdevLabel(uuid) { const m = mdevByUuid(uuid); return m ? mdevName(m) : (uuid ? uuid.slice(0, 8) : ''); }
+function mdevName(m) { return m ? (m.name || m.uuid.slice(0, 8)) : ''; }
+function mdevByUuid(uuid) { return state.mdevs.find((m) => m.uuid === uuid) || null; }
+function mdevLabel(uuid) { const m = mdevByUuid(uuid); return m ? mdevName(m) : (uuid ? uuid.slice(0, 8) : ''); }
 
-  function timeText(iso) {
-    const d = new Date(iso);
-    if (Number.isNaN(d.getTime())) return iso || '';
-    return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-  }
+function timeText(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso || '';
+  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+}
 
-  function parseIds(text, what) {
-    const ids = [];
-    for (const part of text.split(/[\s,]+/).filter(Boolean)) {
-      const range = /^(0x[0-9a-f]+|\d+)-(0x[0-9a-f]+|\d+)$/i.exec(part);
-      const one = (s) => (/^0x/i.test(s) ? parseInt(s.slice(2), 16) : parseInt(s, 10));
-      if (range) {
-        const a = one(range[1]); const z = one(range[2]);
-        if (z < a || z - a > 255) throw new Error(`${what}: bad range '${part}'`);
-        for (let i = a; i <= z; i++) ids.push(i);
-      } else if (/^(0x[0-9a-f]+|\d+)$/i.test(part)) {
-        ids.push(one(part));
-      } else {
-        throw new Error(`${what}: '${part}' is not a number (decimal, 0x hex or a-b)`);
-      }
-    }
-    return [...new Set(ids)].sort((x, y) => x - y);
-  }
-
-  // ---------------------------------------------------------------- toasts
-  function toast(kind, text, ms = 6000) {
-    const sym = { ok: '✔', warn: '⚠', error: '✖', info: 'i' }[kind] || 'i';
-    const t = el('div', { class: `toast toast-${kind}`, role: kind === 'error' || kind === 'warn' ? 'alert' : null },
-      el('span', { class: 'toast-sym', 'aria-hidden': 'true', text: sym }), el('span', { class: 'toast-text', text }),
-      el('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss', text: '×', onclick: () => t.remove() }));
-    $('toasts').append(t);
-    while ($('toasts').children.length > 4) $('toasts').firstElementChild.remove();
-    setTimeout(() => t.remove(), ms);
-  }
-
-  // ---------------------------------------------------------------- API
-  class Unauthenticated extends Error {}
-
-  async function api(method, path, { body, ifMatch } = {}) {
-    const headers = { Accept: 'application/json, application/problem+json', Authorization: `Bearer ${state.cred}` };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (ifMatch != null) headers['If-Match'] = `"${ifMatch}"`;
-    let res;
-    try {
-      res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'omit' });
-    } catch (e) {
-      return { ok: false, status: 0, data: { title: 'The service cannot be reached', detail: String(e && e.message || e) }, etag: null };
-    }
-    let data = null;
-    const type = res.headers.get('Content-Type') || '';
-    if (res.status !== 204 && type.includes('json')) {
-      try { data = await res.json(); } catch { data = null; }
-    }
-    const result = { ok: res.ok, status: res.status, data, etag: res.headers.get('ETag') };
-    if (res.status === 401 && state.cred) {
-      signedOut((data && data.detail) || 'The credential was refused.');
-      throw new Unauthenticated('401');
-    }
-    return result;
-  }
-
-  // ---------------------------------------------------------------- loading
-  let refreshTimer = null;
-  let refreshing = null;
-  let refreshAgain = false;
-
-  function scheduleRefresh(delay = 60) {
-    clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(() => { refreshAll().catch(ignoreAuth); }, delay);
-  }
-
-  async function refreshAll() {
-    if (refreshing) { refreshAgain = true; return refreshing; }
-    refreshing = (async () => {
-      do { refreshAgain = false; await loadState(); } while (refreshAgain);
-    })();
-    try { await refreshing; } finally { refreshing = null; }
-  }
-
-  function ignoreAuth(e) { if (!(e instanceof Unauthenticated)) { console.error(e); toast('error', `Refresh failed: ${e.message || e}`); } }
-
-  async function loadState() {
-    const [bus, adapters, queues, mdevs, drivers] = await Promise.all([
-      api('GET', '/api/bus'), api('GET', '/api/adapters'), api('GET', '/api/queues'), api('GET', '/api/mdevs'), api('GET', '/api/drivers'),
-    ]);
-    for (const r of [bus, adapters, queues, mdevs, drivers]) {
-      if (!r.ok) throw new Error((r.data && (r.data.detail || r.data.title)) || `HTTP ${r.status}`);
-    }
-    const before = state.globalVersion;
-    state.bus = bus.data;
-    state.adapters = [...adapters.data].sort((x, y) => x.id - y.id);
-    state.queues = queues.data;
-    state.mdevs = mdevs.data;
-    state.drivers = drivers.data;
-    state.globalVersion = Number((mdevs.etag || '').replace(/[^0-9]/g, '')) || Math.max(bus.data.version, ...mdevs.data.map((m) => m.version), 0);
-    index();
-    if (state.selectedMdev && !mdevByUuid(state.selectedMdev)) state.selectedMdev = null;
-    renderAll();
-    if (before && before !== state.globalVersion && $('mask-input').value !== '') schedulePreview(0);
-  }
-
-  function index() {
-    state.queueMap = new Map(state.queues.map((q) => [q.apqn, q]));
-    for (const q of state.queues) state.domainsSeen.add(q.domain);
-    state.matrixOwner = new Map();
-    for (const m of state.mdevs) for (const apqn of m.matrix) state.matrixOwner.set(apqn, m);
-  }
-
-  // The audit trail lists oldest first from ?after=; find its end with a few limit=1 probes.
-  async function auditHas(after) {
-    const r = await api('GET', `/api/audit?after=${after}&limit=1`);
-    if (!r.ok) throw new Error((r.data && r.data.detail) || `HTTP ${r.status}`);
-    return r.data.length > 0;
-  }
-
-  async function findAuditEnd() {
-    if (!(await auditHas(0))) return 0;
-    let lo = 0; let hi = 64;
-    while (await auditHas(hi)) { lo = hi; hi *= 4; }
-    while (hi - lo > 1) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (await auditHas(mid)) lo = mid; else hi = mid;
-    }
-    return hi;
-  }
-
-  async function loadAuditTail(end) {
-    const after = Math.max(0, end - AUDIT_INITIAL);
-    const r = await api('GET', `/api/audit?after=${after}&limit=${AUDIT_INITIAL}`);
-    if (r.ok) addAudit(r.data);
-  }
-
-  let auditFetching = false;
-  let auditAgain = false;
-  async function fetchAuditSince() {
-    if (auditFetching) { auditAgain = true; return; }
-    auditFetching = true;
-    try {
-      do {
-        auditAgain = false;
-        for (;;) {
-          const r = await api('GET', `/api/audit?after=${state.auditMax}&limit=500`);
-          if (!r.ok || r.data.length === 0) break;
-          addAudit(r.data);
-          if (r.data.length < 500) break;
-        }
-      } while (auditAgain);
-    } catch (e) { ignoreAuth(e); } finally { auditFetching = false; }
-  }
-
-  function addAudit(records) {
-    const known = new Set(state.audit.map((r) => r.seq));
-    for (const r of records) { if (!known.has(r.seq)) state.audit.push(r); state.auditMax = Math.max(state.auditMax, r.seq); }
-    state.audit.sort((x, y) => y.seq - x.seq);
-    if (state.audit.length > AUDIT_KEEP) state.audit.length = AUDIT_KEEP;
-    renderAudit();
-  }
-
-  // ---------------------------------------------------------------- events (SSE)
-  let reconnectTimer = null;
-  let reconnectDelay = 1000;
-
-  function setLive(kind, extra) {
-    state.live = kind;
-    const s = $('live-status');
-    const map = { live: ['●', 'Live'], connecting: ['◌', 'Connecting…'], reconnecting: ['◌', 'Reconnecting…'], offline: ['○', 'Offline'] };
-    const [sym, text] = map[kind];
-    s.dataset.state = kind;
-    s.querySelector('.live-sym').textContent = sym;
-    s.querySelector('.live-text').textContent = extra ? `${text} · ${extra}` : text;
-    s.title = kind === 'live' ? 'Following changes through /api/events' : 'Not receiving live changes';
-  }
-
-  function connectEvents() {
-    closeEvents();
-    clearTimeout(reconnectTimer);
-    const url = `/api/events?access_token=${encodeURIComponent(state.cred)}&after=${state.lastEventSeq}`;
-    const es = new EventSource(url);
-    state.es = es;
-    setLive(state.needResync ? 'reconnecting' : 'connecting');
-    es.onopen = () => {
-      reconnectDelay = 1000;
-      setLive('live', state.lastEvent);
-      if (state.needResync) {
-        state.needResync = false;
-        refreshAll().catch(ignoreAuth);
-        fetchAuditSince();
-      }
-    };
-    for (const type of EVENT_TYPES) es.addEventListener(type, onEvent);
-    es.onerror = () => {
-      if (state.es !== es) return;
-      state.needResync = true;
-      if (es.readyState === EventSource.CLOSED) {
-        setLive('offline');
-        scheduleReconnect();
-      } else {
-        setLive('reconnecting');
-      }
-    };
-  }
-
-  function closeEvents() {
-    if (state.es) { state.es.close(); state.es = null; }
-  }
-
-  function scheduleReconnect() {
-    clearTimeout(reconnectTimer);
-    const delay = reconnectDelay;
-    reconnectDelay = Math.min(reconnectDelay * 2, 15000);
-    reconnectTimer = setTimeout(async () => {
-      if (!state.cred) return;
-      try {
-        const r = await api('GET', '/api/bus');
-        if (!r.ok) { scheduleReconnect(); return; }
-      } catch (e) { if (e instanceof Unauthenticated) return; }
-      connectEvents();
-    }, delay);
-  }
-
-  function onEvent(ev) {
-    const seq = Number(ev.lastEventId);
-    if (Number.isFinite(seq) && seq > state.lastEventSeq) state.lastEventSeq = seq;
-    let data = null;
-    try { data = JSON.parse(ev.data); } catch { data = null; }
-    if (state.lastEventGroup && state.lastEventGroup.id === ev.lastEventId) state.lastEventGroup.types.push(ev.type);
-    else state.lastEventGroup = { id: ev.lastEventId, types: [ev.type], actor: data && data.actor };
-    const g = state.lastEventGroup;
-    state.lastEvent = `#${g.id} ${g.types.join(', ')}${g.actor ? ` by ${g.actor}` : ''}`;
-    setLive('live', state.lastEvent);
-    if (ev.type !== 'change-refused') scheduleRefresh();
-    fetchAuditSince();
-  }
-
-  // ---------------------------------------------------------------- sign-in
-  function showSignIn(message) {
-    $('app').hidden = true;
-    $('sign-out').hidden = true;
-    $('who').textContent = '';
-    $('host-info').textContent = '';
-    $('signin').hidden = false;
-    $('signin-error').textContent = message || '';
-    setTimeout(() => $('credential').focus(), 0);
-  }
-
-  function signedOut(message) {
-    closeEvents();
-    clearTimeout(reconnectTimer);
-    state.cred = null;
-    sessionStorage.removeItem(CREDENTIAL_KEY);
-    setLive('offline');
-    showSignIn(message);
-  }
-
-  function describeCredential(cred) {
-    const parts = cred.split('.');
-    if (parts.length === 3) {
-      try {
-        const json = JSON.parse(atob(parts[1].replace(/-/g, '+').replace(/_/g, '/')));
-        const roles = [].concat(json.roles || json.role || []).join(', ');
-        return `${json.sub || json.name || 'token'}${roles ? ` (${roles})` : ''}`;
-      } catch { return 'bearer token'; }
-    }
-    return 'API key';
-  }
-
-  async function signIn(cred) {
-    state.cred = cred;
-    let r;
-    try { r = await api('GET', '/api/bus'); } catch { return; }
-    if (!r.ok) {
-      state.cred = null;
-      showSignIn((r.data && (r.data.detail || r.data.title)) || `Sign-in failed (HTTP ${r.status}).`);
-      return;
-    }
-    sessionStorage.setItem(CREDENTIAL_KEY, cred);
-    $('signin').hidden = true;
-    $('app').hidden = false;
-    $('sign-out').hidden = false;
-    $('who').textContent = describeCredential(cred);
-    $('credential').value = '';
-    try {
-      const end = await findAuditEnd();
-      state.lastEventSeq = end;
-      state.audit = [];
-      state.auditMax = 0;
-      await loadAuditTail(end);
-      state.auditMax = Math.max(state.auditMax, end);
-      connectEvents();
-      await refreshAll();
-      if (!state.focusKey) state.focusKey = firstCellKey();
-      renderGrid();
-    } catch (e) { ignoreAuth(e); }
-  }
-
-  // ---------------------------------------------------------------- grid model
-  function gridModel() {
-    const known = new Set(state.adapters.map((a) => a.id));
-    const rows = state.adapters.map((a) => ({ ...a, absent: false }));
-    const domains = new Set(state.domainsSeen);
-    for (const m of state.mdevs) {
-      for (const a of m.adapters) if (!known.has(a)) { known.add(a); rows.push({ id: a, absent: true }); }
-      for (const d of m.domains) domains.add(d);
-    }
-    rows.sort((x, y) => x.id - y.id);
-    return { rows, cols: sortNum(domains) };
-  }
-
-  function firstCellKey() {
-    const { rows, cols } = gridModel();
-    return rows.length && cols.length ? `cell:${apqnOf(rows[0].id, cols[0])}` : null;
-  }
-
-  function cellInfo(a, d) {
-    const apqn = apqnOf(a, d);
-    const q = state.queueMap.get(apqn) || null;
-    const owner = (q && q.mdev && mdevByUuid(q.mdev)) || state.matrixOwner.get(apqn) || null;
-    const hostByMask = state.bus ? maskBit(state.bus.apmask, a) && maskBit(state.bus.aqmask, d) : false;
-    let st;
-    if (q) {
-      if (q.driver === 'vfio_ap') st = owner ? (q.guest ? 'guest' : 'assigned') : 'free';
-      else if (q.driver == null) st = owner ? 'assigned' : 'unbound';
-      else st = 'host';
+function parseIds(text, what) {
+  const ids = [];
+  for (const part of text.split(/[\s,]+/).filter(Boolean)) {
+    const range = /^(0x[0-9a-f]+|\d+)-(0x[0-9a-f]+|\d+)$/i.exec(part);
+    const one = (s) => (/^0x/i.test(s) ? parseInt(s.slice(2), 16) : parseInt(s, 10));
+    if (range) {
+      const a = one(range[1]); const z = one(range[2]);
+      if (z < a || z - a > 255) throw new Error(`${what}: bad range '${part}'`);
+      for (let i = a; i <= z; i++) ids.push(i);
+    } else if (/^(0x[0-9a-f]+|\d+)$/i.test(part)) {
+      ids.push(one(part));
     } else {
-      st = owner ? 'assigned' : 'noqueue';
+      throw new Error(`${what}: '${part}' is not a number (decimal, 0x hex or a-b)`);
     }
-    const guest = q ? q.guest : null;
-    let l1; let l2;
-    switch (st) {
-      case 'host': l1 = 'host'; l2 = q.driver; break;
-      case 'free': l1 = 'free'; l2 = 'vfio_ap'; break;
-      case 'guest': l1 = mdevName(owner); l2 = guest; break;
-      case 'assigned':
-        l1 = mdevName(owner);
-        l2 = !q ? 'no queue' : owner.guest ? 'not in guest' : 'no guest';
-        break;
-      case 'unbound': l1 = 'unbound'; l2 = 'no driver'; break;
-      default: l1 = 'no queue'; l2 = hostByMask ? 'host mask' : 'vfio mask';
-    }
-    return { apqn, a, d, q, owner, guest, st, l1, l2, hostByMask };
   }
+  return [...new Set(ids)].sort((x, y) => x - y);
+}
 
-  function describeCell(c) {
-    let s = `APQN ${c.apqn}: `;
-    switch (c.st) {
-      case 'host': s += `host, driver ${c.q.driver}`; break;
-      case 'free': s += 'free for vfio_ap, no matrix device'; break;
-      case 'guest': s += `assigned to matrix device ${mdevName(c.owner)}, in guest ${c.guest}'s guest matrix`; break;
-      case 'assigned': s += `assigned to matrix device ${mdevName(c.owner)}, ${c.q ? (c.owner.guest ? `not in guest ${c.owner.guest}'s guest matrix` : 'no guest') : 'no queue exists'}`; break;
-      case 'unbound': s += 'no driver bound'; break;
-      default: s += 'no queue';
-    }
-    return s;
+// ---------------------------------------------------------------- toasts
+function toast(kind, text, ms = 6000) {
+  const sym = { ok: '✔', warn: '⚠', error: '✖', info: 'i' }[kind] || 'i';
+  const t = el('div', { class: `toast toast-${kind}`, role: kind === 'error' || kind === 'warn' ? 'alert' : null },
+    el('span', { class: 'toast-sym', 'aria-hidden': 'true', text: sym }), el('span', { class: 'toast-text', text }),
+    el('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss', text: '×', onclick: () => t.remove() }));
+  $('toasts').append(t);
+  while ($('toasts').children.length > 4) $('toasts').firstElementChild.remove();
+  setTimeout(() => t.remove(), ms);
+}
+
+// ---------------------------------------------------------------- API
+class Unauthenticated extends Error {}
+
+async function api(method, path, { body, ifMatch } = {}) {
+  const headers = { Accept: 'application/json, application/problem+json', Authorization: `Bearer ${state.cred}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (ifMatch != null) headers['If-Match'] = `"${ifMatch}"`;
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'omit' });
+  } catch (e) {
+    return { ok: false, status: 0, data: { title: 'The service cannot be reached', detail: String(e && e.message || e) }, etag: null };
   }
-
-  function activeHighlight() {
-    if (state.tab === 'masks') return state.hl.mask;
-    if (state.tab === 'mdevs') return state.hl.mdev;
-    return state.hl.audit;
+  let data = null;
+  const type = res.headers.get('Content-Type') || '';
+  if (res.status !== 204 && type.includes('json')) {
+    try { data = await res.json(); } catch { data = null; }
   }
+  const result = { ok: res.ok, status: res.status, data, etag: res.headers.get('ETag') };
+  if (res.status === 401 && state.cred) {
+    signedOut((data && data.detail) || 'The credential was refused.');
+    throw new Unauthenticated('401');
+  }
+  return result;
+}
 
-  // ---------------------------------------------------------------- grid rendering
-  function renderGrid() {
-    const table = $('grid');
-    const { rows, cols } = gridModel();
-    const hadFocus = table.contains(document.activeElement);
-    const hl = activeHighlight();
-    const offenders = new Map((hl && hl.offenders || []).map((o) => [o.apqn, o]));
-    const rebound = new Map((hl && hl.rebound || []).map((r) => [r.apqn, r]));
-    const newMasks = hl && hl.masks;
-    const target = state.tab === 'mdevs' && state.selectedMdev ? mdevByUuid(state.selectedMdev) : null;
-    const targetSet = new Set(target ? target.matrix : []);
-    const keys = new Set();
+// ---------------------------------------------------------------- loading
+let refreshTimer = null;
+let refreshing = null;
+let refreshAgain = false;
 
-    const thead = el('thead');
-    const headRow = el('tr', { role: 'row' }, el('th', { class: 'corner', scope: 'col', role: 'columnheader' },
-      el('span', { class: 'corner-a', text: 'adapter ↓' }), el('span', { class: 'corner-d', text: 'domain →' })));
-    for (const d of cols) {
-      const key = `dom:${d}`; keys.add(key);
-      const usage = state.domainsSeen.has(d);
-      const bit = state.bus ? maskBit(state.bus.aqmask, d) : false;
-      const nbit = newMasks ? maskBit(newMasks.aqmask, d) : bit;
-      const inTarget = target && target.domains.includes(d);
-      const th = el('th', {
-        class: `ch${inTarget ? ' target' : ''}${nbit !== bit ? ' bit-change' : ''}`, scope: 'col', role: 'columnheader', tabindex: '-1',
-        dataset: { key, domain: d },
-        'aria-label': `Usage domain ${d} (0x${hex4(d)})${usage ? '' : ', not a host usage domain'}, aqmask bit ${bit ? 1 : 0}${nbit !== bit ? `, would become ${nbit ? 1 : 0}` : ''}${inTarget ? `, assigned to ${mdevName(target)}` : ''}`,
-      },
-      el('span', { class: 'ch-id mono', text: hex4(d) }),
-      el('span', { class: 'ch-sub' }, `dom ${d}${usage ? '' : ' · not usage'}`,
-        el('span', { class: 'bit mono', text: nbit !== bit ? `aqm ${bit ? 1 : 0}→${nbit ? 1 : 0}` : `aqm ${bit ? 1 : 0}` })),
-      inTarget ? el('span', { class: 'target-mark', 'aria-hidden': 'true', text: '◎' }) : null);
-      headRow.append(th);
-    }
-    thead.append(headRow);
+function scheduleRefresh(delay = 60) {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => { refreshAll().catch(ignoreAuth); }, delay);
+}
 
-    const tbody = el('tbody');
-    for (const r of rows) {
-      const key = `ad:${r.id}`; keys.add(key);
-      const bit = state.bus ? maskBit(state.bus.apmask, r.id) : false;
-      const nbit = newMasks ? maskBit(newMasks.apmask, r.id) : bit;
-      const inTarget = target && target.adapters.includes(r.id);
-      const stateText = r.absent ? 'not in topology' : !r.configured ? 'deconfigured' : r.online ? 'online' : 'offline';
-      const stateSym = r.absent ? '✕' : !r.configured ? '○' : r.online ? '●' : '◐';
-      const th = el('th', {
-        class: `rh${r.absent || !r.configured ? ' rh-off' : ''}${inTarget ? ' target' : ''}${nbit !== bit ? ' bit-change' : ''}`,
-        scope: 'row', role: 'rowheader', tabindex: '-1', dataset: { key, adapter: r.id },
-        'aria-label': `Adapter ${r.id} (0x${hex2(r.id)})${r.absent ? ', not in the topology' : `, ${r.type} ${r.mode}, ${stateText}`}, apmask bit ${bit ? 1 : 0}${nbit !== bit ? `, would become ${nbit ? 1 : 0}` : ''}${inTarget ? `, assigned to ${mdevName(target)}` : ''}`,
-      },
-      el('div', { class: 'rh-box' },
-        el('span', { class: 'rh-id mono', text: hex2(r.id) }),
-        el('span', { class: 'rh-line' }, el('span', { class: 'rh-type', text: r.absent ? '—' : r.type }), el('span', { class: 'rh-mode', text: r.absent ? '' : r.mode })),
-        el('span', { class: 'rh-line rh-sub' },
-          el('span', { class: `rh-state st-${r.absent ? 'absent' : !r.configured ? 'deconf' : 'online'}` }, el('span', { class: 'st-sym', 'aria-hidden': 'true', text: stateSym }), ` ${stateText}`),
-          el('span', { class: 'bit mono', text: nbit !== bit ? `apm ${bit ? 1 : 0}→${nbit ? 1 : 0}` : `apm ${bit ? 1 : 0}` }))),
-      inTarget ? el('span', { class: 'target-mark', 'aria-hidden': 'true', text: '◎' }) : null);
-      const tr = el('tr', { role: 'row' }, th);
-      for (const d of cols) {
-        const c = cellInfo(r.id, d);
-        const ckey = `cell:${c.apqn}`; keys.add(ckey);
-        const off = offenders.get(c.apqn);
-        const reb = rebound.get(c.apqn);
-        const inT = targetSet.has(c.apqn);
-        let label = describeCell(c);
-        if (off) label += `. Blocks the change: driver ${off.driver}${off.mdev ? `, matrix device ${mdevLabel(off.mdev)}` : ''}${off.guest ? `, guest ${off.guest}` : ''}`;
-        if (reb) label += `. Would move from ${reb.from || 'unbound'} to ${reb.to || 'unbound'}`;
-        if (inT) label += `. In the selected device ${mdevName(target)}`;
-        const td = el('td', {
-          class: `cell state-${c.st}${off ? ' offender' : ''}${reb ? ' rebind' : ''}${inT ? ' target' : ''}${c.q ? '' : ' no-q'}`,
-          role: 'gridcell', tabindex: '-1', 'aria-label': label,
-          dataset: {
-            key: ckey, apqn: c.apqn, adapter: c.a, domain: c.d, state: c.st,
-            mdev: c.owner ? c.owner.uuid : null, mdevName: c.owner ? mdevName(c.owner) : null, guest: c.guest,
-            driver: c.q ? (c.q.driver || 'none') : null, offender: off ? (off.mdev || off.driver) : null,
-          },
-        },
-        el('span', { class: 'sym', 'aria-hidden': 'true', text: STATES[c.st].sym }),
-        el('span', { class: 'l1', text: c.l1 }),
-        el('span', { class: 'l2', text: c.l2 || '' }),
-        off ? el('span', { class: 'badge badge-off', 'aria-hidden': 'true', text: '⚠' }) : null,
-        reb ? el('span', { class: 'badge badge-reb', 'aria-hidden': 'true', text: `⇄ ${reb.to || 'none'}` }) : null);
-        tr.append(td);
+async function refreshAll() {
+  if (refreshing) { refreshAgain = true; return refreshing; }
+  refreshing = (async () => {
+    do { refreshAgain = false; await loadState(); } while (refreshAgain);
+  })();
+  try { await refreshing; } finally { refreshing = null; }
+}
+
+function ignoreAuth(e) { if (!(e instanceof Unauthenticated)) { console.error(e); toast('error', `Refresh failed: ${e.message || e}`); } }
+
+async function loadState() {
+  const [bus, adapters, queues, mdevs, drivers] = await Promise.all([
+    api('GET', '/api/bus'), api('GET', '/api/adapters'), api('GET', '/api/queues'), api('GET', '/api/mdevs'), api('GET', '/api/drivers'),
+  ]);
+  for (const r of [bus, adapters, queues, mdevs, drivers]) {
+    if (!r.ok) throw new Error((r.data && (r.data.detail || r.data.title)) || `HTTP ${r.status}`);
+  }
+  const before = state.globalVersion;
+  state.bus = bus.data;
+  state.adapters = [...adapters.data].sort((x, y) => x.id - y.id);
+  state.queues = queues.data;
+  state.mdevs = mdevs.data;
+  state.drivers = drivers.data;
+  state.globalVersion = Number((mdevs.etag || '').replace(/[^0-9]/g, '')) || Math.max(bus.data.version, ...mdevs.data.map((m) => m.version), 0);
+  index();
+  if (state.selectedMdev && !mdevByUuid(state.selectedMdev)) state.selectedMdev = null;
+  renderAll();
+  if (before && before !== state.globalVersion && $('mask-input').value !== '') schedulePreview(0);
+}
+
+function index() {
+  state.queueMap = new Map(state.queues.map((q) => [q.apqn, q]));
+  for (const q of state.queues) state.domainsSeen.add(q.domain);
+  state.matrixOwner = new Map();
+  for (const m of state.mdevs) for (const apqn of m.matrix) state.matrixOwner.set(apqn, m);
+}
+
+// The audit trail lists oldest first from ?after=; find its end with a few limit=1 probes.
+async function auditHas(after) {
+  const r = await api('GET', `/api/audit?after=${after}&limit=1`);
+  if (!r.ok) throw new Error((r.data && r.data.detail) || `HTTP ${r.status}`);
+  return r.data.length > 0;
+}
+
+async function findAuditEnd() {
+  if (!(await auditHas(0))) return 0;
+  let lo = 0; let hi = 64;
+  while (await auditHas(hi)) { lo = hi; hi *= 4; }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (await auditHas(mid)) lo = mid; else hi = mid;
+  }
+  return hi;
+}
+
+async function loadAuditTail(end) {
+  const after = Math.max(0, end - AUDIT_INITIAL);
+  const r = await api('GET', `/api/audit?after=${after}&limit=${AUDIT_INITIAL}`);
+  if (r.ok) addAudit(r.data);
+}
+
+let auditFetching = false;
+let auditAgain = false;
+async function fetchAuditSince() {
+  if (auditFetching) { auditAgain = true; return; }
+  auditFetching = true;
+  try {
+    do {
+      auditAgain = false;
+      for (;;) {
+        const r = await api('GET', `/api/audit?after=${state.auditMax}&limit=500`);
+        if (!r.ok || r.data.length === 0) break;
+        addAudit(r.data);
+        if (r.data.length < 500) break;
       }
-      tbody.append(tr);
+    } while (auditAgain);
+  } catch (e) { ignoreAuth(e); } finally { auditFetching = false; }
+}
+
+function addAudit(records) {
+  const known = new Set(state.audit.map((r) => r.seq));
+  for (const r of records) { if (!known.has(r.seq)) state.audit.push(r); state.auditMax = Math.max(state.auditMax, r.seq); }
+  state.audit.sort((x, y) => y.seq - x.seq);
+  if (state.audit.length > AUDIT_KEEP) state.audit.length = AUDIT_KEEP;
+  renderAudit();
+}
+
+// ---------------------------------------------------------------- events (SSE)
+let reconnectTimer = null;
+let reconnectDelay = 1000;
+
+function setLive(kind, extra) {
+  state.live = kind;
+  const s = $('live-status');
+  const map = { live: ['●', 'Live'], connecting: ['◌', 'Connecting…'], reconnecting: ['◌', 'Reconnecting…'], offline: ['○', 'Offline'] };
+  const [sym, text] = map[kind];
+  s.dataset.state = kind;
+  s.querySelector('.live-sym').textContent = sym;
+  s.querySelector('.live-text').textContent = extra ? `${text} · ${extra}` : text;
+  s.title = kind === 'live' ? 'Following changes through /api/events' : 'Not receiving live changes';
+}
+
+function connectEvents() {
+  closeEvents();
+  clearTimeout(reconnectTimer);
+  const url = `/api/events?access_token=${encodeURIComponent(state.cred)}&after=${state.lastEventSeq}`;
+  const es = new EventSource(url);
+  state.es = es;
+  setLive(state.needResync ? 'reconnecting' : 'connecting');
+  es.onopen = () => {
+    reconnectDelay = 1000;
+    setLive('live', state.lastEvent);
+    if (state.needResync) {
+      state.needResync = false;
+      refreshAll().catch(ignoreAuth);
+      fetchAuditSince();
     }
-    table.replaceChildren(thead, tbody);
-    table.setAttribute('aria-rowcount', String(rows.length + 1));
-    table.setAttribute('aria-colcount', String(cols.length + 1));
-
-    if (!state.focusKey || !keys.has(state.focusKey)) state.focusKey = rows.length && cols.length ? `cell:${apqnOf(rows[0].id, cols[0])}` : null;
-    const focusEl = state.focusKey && table.querySelector(`[data-key="${state.focusKey}"]`);
-    if (focusEl) {
-      focusEl.tabIndex = 0;
-      if (hadFocus) focusEl.focus({ preventScroll: true });
+  };
+  for (const type of EVENT_TYPES) es.addEventListener(type, onEvent);
+  es.onerror = () => {
+    if (state.es !== es) return;
+    state.needResync = true;
+    if (es.readyState === EventSource.CLOSED) {
+      setLive('offline');
+      scheduleReconnect();
+    } else {
+      setLive('reconnecting');
     }
-    if (state.pinnedKey && !keys.has(state.pinnedKey)) state.pinnedKey = null;
-    renderDetails();
-  }
+  };
+}
 
-  function gridKeydown(ev) {
-    const from = ev.target.closest('[data-key]');
-    if (!from) return;
-    const table = $('grid');
-    const tr = from.parentElement;
-    let r = tr.rowIndex; let c = from.cellIndex;
-    const rowsN = table.rows.length; const colsN = table.rows[0].cells.length;
-    switch (ev.key) {
-      case 'ArrowRight': c = Math.min(colsN - 1, c + 1); break;
-      case 'ArrowLeft': c = Math.max(r === 0 ? 1 : 0, c - 1); break;
-      case 'ArrowDown': r = Math.min(rowsN - 1, r + 1); break;
-      case 'ArrowUp': r = Math.max(c === 0 ? 1 : 0, r - 1); break;
-      case 'Home': c = r === 0 ? 1 : 0; if (ev.ctrlKey) r = c === 0 ? 1 : 0; break;
-      case 'End': c = colsN - 1; if (ev.ctrlKey) r = rowsN - 1; break;
-      case 'Enter': case ' ': ev.preventDefault(); activate(from); return;
-      case 'Escape': state.pinnedKey = null; renderDetails(); return;
-      default: return;
-    }
-    ev.preventDefault();
-    const to = table.rows[r] && table.rows[r].cells[c];
-    if (to && to.dataset.key) focusKey(to);
-  }
+function closeEvents() {
+  if (state.es) { state.es.close(); state.es = null; }
+}
 
-  function focusKey(elm) {
-    for (const x of $('grid').querySelectorAll('[tabindex="0"]')) x.tabIndex = -1;
-    elm.tabIndex = 0;
-    elm.focus();
-  }
-
-  function gridFocusIn(ev) {
-    const t = ev.target.closest('[data-key]');
-    if (!t) return;
-    for (const x of $('grid').querySelectorAll('[tabindex="0"]')) if (x !== t) x.tabIndex = -1;
-    t.tabIndex = 0;
-    state.focusKey = t.dataset.key;
-    state.pinnedKey = t.dataset.key;
-    renderDetails();
-  }
-
-  function gridClick(ev) {
-    const t = ev.target.closest('[data-key]');
-    if (!t) return;
-    if (document.activeElement !== t) focusKey(t);
-    activate(t);
-  }
-
-  function gridHover(ev) {
-    const t = ev.target.closest('[data-key]');
-    const key = t ? t.dataset.key : null;
-    if (key !== state.hoverKey) { state.hoverKey = key; renderDetails(); }
-  }
-
-  function activate(t) {
-    const key = t.dataset.key;
-    state.pinnedKey = key;
-    renderDetails();
-    if (key.startsWith('cell:')) {
-      if (state.tab === 'mdevs' && state.selectedMdev) assignCell(Number(t.dataset.adapter), Number(t.dataset.domain));
-    } else if (key.startsWith('ad:')) {
-      const id = Number(t.dataset.adapter);
-      if (state.tab === 'masks') toggleMaskTerm('apmask', id);
-      else if (state.tab === 'mdevs' && state.selectedMdev) toggleAssignment('adapters', id);
-    } else if (key.startsWith('dom:')) {
-      const id = Number(t.dataset.domain);
-      if (state.tab === 'masks') toggleMaskTerm('aqmask', id);
-      else if (state.tab === 'mdevs' && state.selectedMdev) toggleAssignment('domains', id);
-    }
-  }
-
-  // ---------------------------------------------------------------- details
-  function kv(dl, k, v, cls) {
-    dl.append(el('dt', { text: k }), el('dd', { class: cls || null }, v == null || v === '' ? el('span', { class: 'muted', text: '—' }) : v));
-  }
-
-  function renderDetails() {
-    const box = $('details');
-    const key = state.hoverKey || state.pinnedKey || state.focusKey;
-    box.replaceChildren();
-    $('details-hint').textContent = state.hoverKey && state.hoverKey !== state.pinnedKey ? 'hover' : state.pinnedKey ? 'selected' : 'hover or select a cell';
-    if (!key || !state.bus) { box.append(el('p', { class: 'muted', text: 'Hover over or select an APQN cell, an adapter or a domain.' })); return; }
-    const dl = el('dl', { class: 'kv' });
-    const hl = activeHighlight();
-    if (key.startsWith('cell:')) {
-      const [ah, dh] = key.slice(5).split('.');
-      const c = cellInfo(parseInt(ah, 16), parseInt(dh, 16));
-      const adapter = state.adapters.find((x) => x.id === c.a);
-      box.dataset.apqn = c.apqn;
-      const off = hl && (hl.offenders || []).find((o) => o.apqn === c.apqn);
-      const reb = hl && (hl.rebound || []).find((r) => r.apqn === c.apqn);
-      box.append(el('div', { class: 'details-head' },
-        el('span', { class: `swatch state-${c.st}`, 'aria-hidden': 'true', text: STATES[c.st].sym }),
-        el('span', { class: 'details-title mono', text: c.apqn }),
-        el('span', { class: 'details-state', text: STATES[c.st].text }),
-        off ? el('span', { class: 'flag flag-off' }, el('span', { 'aria-hidden': 'true', text: '⚠ ' }), `blocks the change: ${off.driver}${off.mdev ? ` · ${mdevLabel(off.mdev)}` : ''}${off.guest ? ` · ${off.guest}` : ''}`) : null,
-        reb ? el('span', { class: 'flag flag-reb' }, el('span', { 'aria-hidden': 'true', text: '⇄ ' }), `would move ${reb.from || 'unbound'} → ${reb.to || 'unbound'}`) : null));
-      kv(dl, 'Adapter', adapter ? `${c.a} (0x${hex2(c.a)}) · ${adapter.type} ${adapter.mode} · ${adapter.configured ? 'configured' : 'deconfigured'}` : `${c.a} (not in the topology)`);
-      kv(dl, 'Domain', `${c.d} (0x${hex4(c.d)})${state.domainsSeen.has(c.d) ? ' · usage domain' : ' · not a host usage domain'}`);
-      kv(dl, 'Driver', c.q ? (c.q.driver || 'unbound') : 'no queue');
-      kv(dl, 'Queue version', c.q ? `v${c.q.version}${c.q.online ? ' · online' : ''}` : null);
-      kv(dl, 'Matrix device', c.owner ? el('span', null, el('strong', { text: mdevName(c.owner) }), ' ', el('code', { class: 'mono-small', text: c.owner.uuid })) : null, 'wide');
-      kv(dl, 'Guest', c.guest ? `${c.guest} (in its guest matrix)` : c.owner && c.owner.guest ? `${c.owner.guest} attached; this APQN is not in its guest matrix` : null);
-      kv(dl, 'Masks', `apmask[${c.a}]=${maskBit(state.bus.apmask, c.a) ? 1 : 0} aqmask[${c.d}]=${maskBit(state.bus.aqmask, c.d) ? 1 : 0} → ${c.hostByMask ? 'host' : 'vfio_ap'}`);
-      box.append(dl);
-    } else if (key.startsWith('ad:')) {
-      const id = Number(key.slice(3));
-      const a = state.adapters.find((x) => x.id === id);
-      delete box.dataset.apqn;
-      box.append(el('div', { class: 'details-head' },
-        el('span', { class: 'details-title mono', text: `adapter ${hex2(id)}` }),
-        el('span', { class: 'details-state', text: a ? `${a.type} · ${a.mode}` : 'not in the topology (over-provisioned)' })));
-      if (a) {
-        kv(dl, 'Id', `${id} (0x${hex2(id)})`);
-        kv(dl, 'State', `${a.configured ? 'configured' : 'deconfigured'}, ${a.online ? 'online' : 'offline'}`);
-        kv(dl, 'Queues', a.queues.length ? a.queues.join(' ') : 'none', 'mono-small');
-        kv(dl, 'Version', `v${a.version}`);
-      }
-      kv(dl, 'apmask bit', `${maskBit(state.bus.apmask, id) ? 1 : 0} (${maskBit(state.bus.apmask, id) ? 'host may own its queues' : 'its queues go to vfio_ap'})`);
-      const holders = state.mdevs.filter((m) => m.adapters.includes(id)).map(mdevName);
-      kv(dl, 'Assigned to', holders.join(', ') || null);
-      box.append(dl);
-      if (a) {
-        const btn = el('button', { type: 'button', class: 'btn btn-small', id: 'adapter-configure', text: a.configured ? 'Deconfigure adapter (hot unplug)' : 'Configure adapter (hot plug)' });
-        btn.addEventListener('click', () => setConfigured(a, !a.configured));
-        box.append(el('div', { class: 'actions' }, btn));
-      }
-    } else if (key.startsWith('dom:')) {
-      const id = Number(key.slice(4));
-      delete box.dataset.apqn;
-      box.append(el('div', { class: 'details-head' },
-        el('span', { class: 'details-title mono', text: `domain ${hex4(id)}` }),
-        el('span', { class: 'details-state', text: state.domainsSeen.has(id) ? 'host usage domain' : 'not a host usage domain' })));
-      kv(dl, 'Id', `${id} (0x${hex4(id)})`);
-      kv(dl, 'aqmask bit', `${maskBit(state.bus.aqmask, id) ? 1 : 0}`);
-      kv(dl, 'Usage domain of', state.mdevs.filter((m) => m.domains.includes(id)).map(mdevName).join(', ') || null);
-      kv(dl, 'Control domain of', state.mdevs.filter((m) => m.controlDomains.includes(id)).map(mdevName).join(', ') || null);
-      box.append(dl);
-    }
-    box.append(el('div', { id: 'details-problem' }));
-  }
-
-  async function setConfigured(adapter, configured) {
+function scheduleReconnect() {
+  clearTimeout(reconnectTimer);
+  const delay = reconnectDelay;
+  reconnectDelay = Math.min(reconnectDelay * 2, 15000);
+  reconnectTimer = setTimeout(async () => {
+    if (!state.cred) return;
     try {
-      const r = await api('PUT', `/api/adapters/${adapter.id}/configured`, { body: { configured }, ifMatch: adapter.version });
-      await handleResult(r, {
-        area: 'details-problem', source: null, what: `${configured ? 'Configure' : 'Deconfigure'} adapter ${hex2(adapter.id)}`,
-        ok: (d) => `Adapter ${hex2(adapter.id)} ${configured ? 'configured' : 'deconfigured'}${d.rebound && d.rebound.length ? `, ${d.rebound.length} queues rebound` : ''}.`,
-      });
-    } catch (e) { ignoreAuth(e); }
-  }
+      const r = await api('GET', '/api/bus');
+      if (!r.ok) { scheduleReconnect(); return; }
+    } catch (e) { if (e instanceof Unauthenticated) return; }
+    connectEvents();
+  }, delay);
+}
 
-  // ---------------------------------------------------------------- problems
-  function renderProblem(p, status, context) {
-    const type = p.type || '';
-    const box = el('div', { class: 'problem', role: 'alert', dataset: { type, status } });
-    const head = el('div', { class: 'problem-head' },
-      el('span', { class: 'problem-sym', 'aria-hidden': 'true', text: '✖' }),
-      el('strong', { class: 'problem-title', text: p.title || `HTTP ${status}` }),
-      el('span', { class: 'pill', text: String(status || '') }),
-      p.errno ? el('code', { class: 'pill pill-errno', text: p.errno }) : null);
-    box.append(head);
-    if (context) box.append(el('p', { class: 'problem-context', text: context }));
-    if (p.detail) box.append(el('p', { class: 'problem-detail', text: p.detail }));
-    const meta = el('p', { class: 'problem-meta' });
-    if (type.startsWith('/problems/')) meta.append(el('a', { href: type, target: '_blank', rel: 'noopener', text: type }));
-    if (p.input != null && p.position == null) meta.append(' · input ', el('code', { text: JSON.stringify(p.input) }));
-    if (p.currentVersion != null) meta.append(` · current version ${p.currentVersion}`);
-    if (meta.childNodes.length) box.append(meta);
-    if (p.position != null && p.input != null) {
-      const input = String(p.input);
-      const pos = Math.min(p.position, input.length);
-      box.append(el('p', { class: 'caret-line' }, 'position ', el('strong', { text: String(p.position) }), ': ',
-        el('code', { class: 'caret-view' }, input.slice(0, pos), el('mark', { text: pos < input.length ? input.charAt(pos) : 'end' }), input.slice(pos + 1))));
-    }
-    if (Array.isArray(p.outOfRange)) {
-      box.append(el('ul', { class: 'plain' }, p.outOfRange.map((x) => el('li', { text: `${x.kind} ${x.ids.join(', ')} outside 0..${x.max}` }))));
-    }
-    if (Array.isArray(p.offendingApqns) && p.offendingApqns.length) {
-      const table = el('table', { class: 'offenders' },
-        el('caption', { text: `${p.offendingApqns.length} offending APQN${p.offendingApqns.length === 1 ? '' : 's'}` }),
-        el('thead', null, el('tr', null, ['APQN', 'Driver', 'Matrix device', 'Guest'].map((h) => el('th', { scope: 'col', text: h })))),
-        el('tbody', null, p.offendingApqns.map((o) => el('tr', { dataset: { apqn: o.apqn } },
-          el('td', { class: 'mono' }, el('span', { 'aria-hidden': 'true', text: '⚠ ' }), o.apqn),
-          el('td', { text: o.driver }),
-          el('td', { title: o.mdev || '' , text: o.mdev ? `${mdevLabel(o.mdev)} (${o.mdev.slice(0, 8)})` : '—' }),
-          el('td', { text: o.guest || '—' })))));
-      box.append(table);
-    }
-    return box;
-  }
+function onEvent(ev) {
+  const seq = Number(ev.lastEventId);
+  if (Number.isFinite(seq) && seq > state.lastEventSeq) state.lastEventSeq = seq;
+  let data = null;
+  try { data = JSON.parse(ev.data); } catch { data = null; }
+  if (state.lastEventGroup && state.lastEventGroup.id === ev.lastEventId) state.lastEventGroup.types.push(ev.type);
+  else state.lastEventGroup = { id: ev.lastEventId, types: [ev.type], actor: data && data.actor };
+  const g = state.lastEventGroup;
+  state.lastEvent = `#${g.id} ${g.types.join(', ')}${g.actor ? ` by ${g.actor}` : ''}`;
+  setLive('live', state.lastEvent);
+  if (ev.type !== 'change-refused') scheduleRefresh();
+  fetchAuditSince();
+}
 
-  function showProblemIn(areaId, r, context, source) {
-    const area = $(areaId);
-    const p = r.data || { title: `HTTP ${r.status}` };
-    if (area) area.replaceChildren(renderProblem(p, r.status, context), el('button', {
-      type: 'button', class: 'btn-link', text: 'Dismiss', onclick: () => { area.replaceChildren(); if (source) { state.hl[source] = null; renderGrid(); } },
-    }));
-    if (source) {
-      state.hl[source] = { offenders: p.offendingApqns || [], rebound: [], masks: null };
-      renderGrid();
-    }
-  }
+// ---------------------------------------------------------------- sign-in
+function showSignIn(message) {
+  $('app').hidden = true;
+  $('sign-out').hidden = true;
+  $('who').textContent = '';
+  $('host-info').textContent = '';
+  $('signin').hidden = false;
+  $('signin-error').textContent = message || '';
+  setTimeout(() => $('credential').focus(), 0);
+}
 
-  async function handleResult(r, ctx) {
-    if (r.ok) {
-      if (ctx.area && $(ctx.area)) $(ctx.area).replaceChildren();
-      if (ctx.source) state.hl[ctx.source] = null;
-      toast('ok', typeof ctx.ok === 'function' ? ctx.ok(r.data || {}) : ctx.ok || `${ctx.what}: done.`);
-      await refreshAll();
-      fetchAuditSince();
-      return true;
+function signedOut(message) {
+  closeEvents();
+  clearTimeout(reconnectTimer);
+  state.cred = null;
+  sessionStorage.removeItem(CREDENTIAL_KEY);
+  setLive('offline');
+  showSignIn(message);
+}
+
+function describeCredential(cred) {
+  const parts = cred.split('.');
+  if (parts.length === 3) {
+    try {
+      const json = JSON.parse(atob(parts[1].replace(/-/g, '+').replace(/_/g, '/')));
+      const roles = [].concat(json.roles || json.role || []).join(', ');
+      return `${json.sub || json.name || 'token'}${roles ? ` (${roles})` : ''}`;
+    } catch { return 'bearer token'; }
+  }
+  return 'API key';
+}
+
+async function signIn(cred) {
+  state.cred = cred;
+  let r;
+  try { r = await api('GET', '/api/bus'); } catch { return; }
+  if (!r.ok) {
+    state.cred = null;
+    showSignIn((r.data && (r.data.detail || r.data.title)) || `Sign-in failed (HTTP ${r.status}).`);
+    return;
+  }
+  sessionStorage.setItem(CREDENTIAL_KEY, cred);
+  $('signin').hidden = true;
+  $('app').hidden = false;
+  $('sign-out').hidden = false;
+  $('who').textContent = describeCredential(cred);
+  $('credential').value = '';
+  try {
+    const end = await findAuditEnd();
+    state.lastEventSeq = end;
+    state.audit = [];
+    state.auditMax = 0;
+    await loadAuditTail(end);
+    state.auditMax = Math.max(state.auditMax, end);
+    connectEvents();
+    await refreshAll();
+    if (!state.focusKey) state.focusKey = firstCellKey();
+    renderGrid();
+  } catch (e) { ignoreAuth(e); }
+}
+
+// ---------------------------------------------------------------- grid model
+function gridModel() {
+  const known = new Set(state.adapters.map((a) => a.id));
+  const rows = state.adapters.map((a) => ({ ...a, absent: false }));
+  const domains = new Set(state.domainsSeen);
+  for (const m of state.mdevs) {
+    for (const a of m.adapters) if (!known.has(a)) { known.add(a); rows.push({ id: a, absent: true }); }
+    for (const d of m.domains) domains.add(d);
+  }
+  rows.sort((x, y) => x.id - y.id);
+  return { rows, cols: sortNum(domains) };
+}
+
+function firstCellKey() {
+  const { rows, cols } = gridModel();
+  return rows.length && cols.length ? `cell:${apqnOf(rows[0].id, cols[0])}` : null;
+}
+
+function cellInfo(a, d) {
+  const apqn = apqnOf(a, d);
+  const q = state.queueMap.get(apqn) || null;
+  const owner = (q && q.mdev && mdevByUuid(q.mdev)) || state.matrixOwner.get(apqn) || null;
+  const hostByMask = state.bus ? maskBit(state.bus.apmask, a) && maskBit(state.bus.aqmask, d) : false;
+  let st;
+  if (q) {
+    if (q.driver === 'vfio_ap') st = owner ? (q.guest ? 'guest' : 'assigned') : 'free';
+    else if (q.driver == null) st = owner ? 'assigned' : 'unbound';
+    else st = 'host';
+  } else {
+    st = owner ? 'assigned' : 'noqueue';
+  }
+  const guest = q ? q.guest : null;
+  let l1; let l2;
+  switch (st) {
+    case 'host': l1 = 'host'; l2 = q.driver; break;
+    case 'free': l1 = 'free'; l2 = 'vfio_ap'; break;
+    case 'guest': l1 = mdevName(owner); l2 = guest; break;
+    case 'assigned':
+      l1 = mdevName(owner);
+      l2 = !q ? 'no queue' : owner.guest ? 'not in guest' : 'no guest';
+      break;
+    case 'unbound': l1 = 'unbound'; l2 = 'no driver'; break;
+    default: l1 = 'no queue'; l2 = hostByMask ? 'host mask' : 'vfio mask';
+  }
+  return { apqn, a, d, q, owner, guest, st, l1, l2, hostByMask };
+}
+
+function describeCell(c) {
+  let s = `APQN ${c.apqn}: `;
+  switch (c.st) {
+    case 'host': s += `host, driver ${c.q.driver}`; break;
+    case 'free': s += 'free for vfio_ap, no matrix device'; break;
+    case 'guest': s += `assigned to matrix device ${mdevName(c.owner)}, in guest ${c.guest}'s guest matrix`; break;
+    case 'assigned': s += `assigned to matrix device ${mdevName(c.owner)}, ${c.q ? (c.owner.guest ? `not in guest ${c.owner.guest}'s guest matrix` : 'no guest') : 'no queue exists'}`; break;
+    case 'unbound': s += 'no driver bound'; break;
+    default: s += 'no queue';
+  }
+  return s;
+}
+
+function activeHighlight() {
+  if (state.tab === 'masks') return state.hl.mask;
+  if (state.tab === 'mdevs') return state.hl.mdev;
+  return state.hl.audit;
+}
+
+// ---------------------------------------------------------------- grid rendering
+function renderGrid() {
+  const table = $('grid');
+  const { rows, cols } = gridModel();
+  const hadFocus = table.contains(document.activeElement);
+  const hl = activeHighlight();
+  const offenders = new Map((hl && hl.offenders || []).map((o) => [o.apqn, o]));
+  const rebound = new Map((hl && hl.rebound || []).map((r) => [r.apqn, r]));
+  const newMasks = hl && hl.masks;
+  const target = state.tab === 'mdevs' && state.selectedMdev ? mdevByUuid(state.selectedMdev) : null;
+  const targetSet = new Set(target ? target.matrix : []);
+  const keys = new Set();
+
+  const thead = el('thead');
+  const headRow = el('tr', { role: 'row' }, el('th', { class: 'corner', scope: 'col', role: 'columnheader' },
+    el('span', { class: 'corner-a', text: 'adapter ↓' }), el('span', { class: 'corner-d', text: 'domain →' })));
+  for (const d of cols) {
+    const key = `dom:${d}`; keys.add(key);
+    const usage = state.domainsSeen.has(d);
+    const bit = state.bus ? maskBit(state.bus.aqmask, d) : false;
+    const nbit = newMasks ? maskBit(newMasks.aqmask, d) : bit;
+    const inTarget = target && target.domains.includes(d);
+    const th = el('th', {
+      class: `ch${inTarget ? ' target' : ''}${nbit !== bit ? ' bit-change' : ''}`, scope: 'col', role: 'columnheader', tabindex: '-1',
+      dataset: { key, domain: d },
+      'aria-label': `Usage domain ${d} (0x${hex4(d)})${usage ? '' : ', not a host usage domain'}, aqmask bit ${bit ? 1 : 0}${nbit !== bit ? `, would become ${nbit ? 1 : 0}` : ''}${inTarget ? `, assigned to ${mdevName(target)}` : ''}`,
+    },
+    el('span', { class: 'ch-id mono', text: hex4(d) }),
+    el('span', { class: 'ch-sub' }, `dom ${d}${usage ? '' : ' · not usage'}`,
+      el('span', { class: 'bit mono', text: nbit !== bit ? `aqm ${bit ? 1 : 0}→${nbit ? 1 : 0}` : `aqm ${bit ? 1 : 0}` })),
+    inTarget ? el('span', { class: 'target-mark', 'aria-hidden': 'true', text: '◎' }) : null);
+    headRow.append(th);
+  }
+  thead.append(headRow);
+
+  const tbody = el('tbody');
+  for (const r of rows) {
+    const key = `ad:${r.id}`; keys.add(key);
+    const bit = state.bus ? maskBit(state.bus.apmask, r.id) : false;
+    const nbit = newMasks ? maskBit(newMasks.apmask, r.id) : bit;
+    const inTarget = target && target.adapters.includes(r.id);
+    const stateText = r.absent ? 'not in topology' : !r.configured ? 'deconfigured' : r.online ? 'online' : 'offline';
+    const stateSym = r.absent ? '✕' : !r.configured ? '○' : r.online ? '●' : '◐';
+    const th = el('th', {
+      class: `rh${r.absent || !r.configured ? ' rh-off' : ''}${inTarget ? ' target' : ''}${nbit !== bit ? ' bit-change' : ''}`,
+      scope: 'row', role: 'rowheader', tabindex: '-1', dataset: { key, adapter: r.id },
+      'aria-label': `Adapter ${r.id} (0x${hex2(r.id)})${r.absent ? ', not in the topology' : `, ${r.type} ${r.mode}, ${stateText}`}, apmask bit ${bit ? 1 : 0}${nbit !== bit ? `, would become ${nbit ? 1 : 0}` : ''}${inTarget ? `, assigned to ${mdevName(target)}` : ''}`,
+    },
+    el('div', { class: 'rh-box' },
+      el('span', { class: 'rh-id mono', text: hex2(r.id) }),
+      el('span', { class: 'rh-line' }, el('span', { class: 'rh-type', text: r.absent ? '—' : r.type }), el('span', { class: 'rh-mode', text: r.absent ? '' : r.mode })),
+      el('span', { class: 'rh-line rh-sub' },
+        el('span', { class: `rh-state st-${r.absent ? 'absent' : !r.configured ? 'deconf' : 'online'}` }, el('span', { class: 'st-sym', 'aria-hidden': 'true', text: stateSym }), ` ${stateText}`),
+        el('span', { class: 'bit mono', text: nbit !== bit ? `apm ${bit ? 1 : 0}→${nbit ? 1 : 0}` : `apm ${bit ? 1 : 0}` }))),
+    inTarget ? el('span', { class: 'target-mark', 'aria-hidden': 'true', text: '◎' }) : null);
+    const tr = el('tr', { role: 'row' }, th);
+    for (const d of cols) {
+      const c = cellInfo(r.id, d);
+      const ckey = `cell:${c.apqn}`; keys.add(ckey);
+      const off = offenders.get(c.apqn);
+      const reb = rebound.get(c.apqn);
+      const inT = targetSet.has(c.apqn);
+      let label = describeCell(c);
+      if (off) label += `. Blocks the change: driver ${off.driver}${off.mdev ? `, matrix device ${mdevLabel(off.mdev)}` : ''}${off.guest ? `, guest ${off.guest}` : ''}`;
+      if (reb) label += `. Would move from ${reb.from || 'unbound'} to ${reb.to || 'unbound'}`;
+      if (inT) label += `. In the selected device ${mdevName(target)}`;
+      const td = el('td', {
+        class: `cell state-${c.st}${off ? ' offender' : ''}${reb ? ' rebind' : ''}${inT ? ' target' : ''}${c.q ? '' : ' no-q'}`,
+        role: 'gridcell', tabindex: '-1', 'aria-label': label,
+        dataset: {
+          key: ckey, apqn: c.apqn, adapter: c.a, domain: c.d, state: c.st,
+          mdev: c.owner ? c.owner.uuid : null, mdevName: c.owner ? mdevName(c.owner) : null, guest: c.guest,
+          driver: c.q ? (c.q.driver || 'none') : null, offender: off ? (off.mdev || off.driver) : null,
+        },
+      },
+      el('span', { class: 'sym', 'aria-hidden': 'true', text: STATES[c.st].sym }),
+      el('span', { class: 'l1', text: c.l1 }),
+      el('span', { class: 'l2', text: c.l2 || '' }),
+      off ? el('span', { class: 'badge badge-off', 'aria-hidden': 'true', text: '⚠' }) : null,
+      reb ? el('span', { class: 'badge badge-reb', 'aria-hidden': 'true', text: `⇄ ${reb.to || 'none'}` }) : null);
+      tr.append(td);
     }
-    if (r.status === 412) {
-      await refreshAll();
-      const current = r.data && r.data.currentVersion != null ? ` (it is at version ${r.data.currentVersion} now)` : '';
-      toast('warn', `${ctx.what}: refused because it changed meanwhile${current}. The view is reloaded — check it and try again.`, 10000);
-      showProblemIn(ctx.area, r, `${ctx.what} — the data you saw was stale; reloaded.`, null);
-      fetchAuditSince();
-      return false;
+    tbody.append(tr);
+  }
+  table.replaceChildren(thead, tbody);
+  table.setAttribute('aria-rowcount', String(rows.length + 1));
+  table.setAttribute('aria-colcount', String(cols.length + 1));
+
+  if (!state.focusKey || !keys.has(state.focusKey)) state.focusKey = rows.length && cols.length ? `cell:${apqnOf(rows[0].id, cols[0])}` : null;
+  const focusEl = state.focusKey && table.querySelector(`[data-key="${state.focusKey}"]`);
+  if (focusEl) {
+    focusEl.tabIndex = 0;
+    if (hadFocus) focusEl.focus({ preventScroll: true });
+  }
+  if (state.pinnedKey && !keys.has(state.pinnedKey)) state.pinnedKey = null;
+  renderDetails();
+}
+
+function gridKeydown(ev) {
+  const from = ev.target.closest('[data-key]');
+  if (!from) return;
+  const table = $('grid');
+  const tr = from.parentElement;
+  let r = tr.rowIndex; let c = from.cellIndex;
+  const rowsN = table.rows.length; const colsN = table.rows[0].cells.length;
+  switch (ev.key) {
+    case 'ArrowRight': c = Math.min(colsN - 1, c + 1); break;
+    case 'ArrowLeft': c = Math.max(r === 0 ? 1 : 0, c - 1); break;
+    case 'ArrowDown': r = Math.min(rowsN - 1, r + 1); break;
+    case 'ArrowUp': r = Math.max(c === 0 ? 1 : 0, r - 1); break;
+    case 'Home': c = r === 0 ? 1 : 0; if (ev.ctrlKey) r = c === 0 ? 1 : 0; break;
+    case 'End': c = colsN - 1; if (ev.ctrlKey) r = rowsN - 1; break;
+    case 'Enter': case ' ': ev.preventDefault(); activate(from); return;
+    case 'Escape': state.pinnedKey = null; renderDetails(); return;
+    default: return;
+  }
+  ev.preventDefault();
+  const to = table.rows[r] && table.rows[r].cells[c];
+  if (to && to.dataset.key) focusKey(to);
+}
+
+function focusKey(elm) {
+  for (const x of $('grid').querySelectorAll('[tabindex="0"]')) x.tabIndex = -1;
+  elm.tabIndex = 0;
+  elm.focus();
+}
+
+function gridFocusIn(ev) {
+  const t = ev.target.closest('[data-key]');
+  if (!t) return;
+  for (const x of $('grid').querySelectorAll('[tabindex="0"]')) if (x !== t) x.tabIndex = -1;
+  t.tabIndex = 0;
+  state.focusKey = t.dataset.key;
+  state.pinnedKey = t.dataset.key;
+  renderDetails();
+}
+
+function gridClick(ev) {
+  const t = ev.target.closest('[data-key]');
+  if (!t) return;
+  if (document.activeElement !== t) focusKey(t);
+  activate(t);
+}
+
+function gridHover(ev) {
+  const t = ev.target.closest('[data-key]');
+  const key = t ? t.dataset.key : null;
+  if (key !== state.hoverKey) { state.hoverKey = key; renderDetails(); }
+}
+
+function activate(t) {
+  const key = t.dataset.key;
+  state.pinnedKey = key;
+  renderDetails();
+  if (key.startsWith('cell:')) {
+    if (state.tab === 'mdevs' && state.selectedMdev) assignCell(Number(t.dataset.adapter), Number(t.dataset.domain));
+  } else if (key.startsWith('ad:')) {
+    const id = Number(t.dataset.adapter);
+    if (state.tab === 'masks') toggleMaskTerm('apmask', id);
+    else if (state.tab === 'mdevs' && state.selectedMdev) toggleAssignment('adapters', id);
+  } else if (key.startsWith('dom:')) {
+    const id = Number(t.dataset.domain);
+    if (state.tab === 'masks') toggleMaskTerm('aqmask', id);
+    else if (state.tab === 'mdevs' && state.selectedMdev) toggleAssignment('domains', id);
+  }
+}
+
+// ---------------------------------------------------------------- details
+function kv(dl, k, v, cls) {
+  dl.append(el('dt', { text: k }), el('dd', { class: cls || null }, v == null || v === '' ? el('span', { class: 'muted', text: '—' }) : v));
+}
+
+function renderDetails() {
+  const box = $('details');
+  const key = state.hoverKey || state.pinnedKey || state.focusKey;
+  box.replaceChildren();
+  $('details-hint').textContent = state.hoverKey && state.hoverKey !== state.pinnedKey ? 'hover' : state.pinnedKey ? 'selected' : 'hover or select a cell';
+  if (!key || !state.bus) { box.append(el('p', { class: 'muted', text: 'Hover over or select an APQN cell, an adapter or a domain.' })); return; }
+  const dl = el('dl', { class: 'kv' });
+  const hl = activeHighlight();
+  if (key.startsWith('cell:')) {
+    const [ah, dh] = key.slice(5).split('.');
+    const c = cellInfo(parseInt(ah, 16), parseInt(dh, 16));
+    const adapter = state.adapters.find((x) => x.id === c.a);
+    box.dataset.apqn = c.apqn;
+    const off = hl && (hl.offenders || []).find((o) => o.apqn === c.apqn);
+    const reb = hl && (hl.rebound || []).find((r) => r.apqn === c.apqn);
+    box.append(el('div', { class: 'details-head' },
+      el('span', { class: `swatch state-${c.st}`, 'aria-hidden': 'true', text: STATES[c.st].sym }),
+      el('span', { class: 'details-title mono', text: c.apqn }),
+      el('span', { class: 'details-state', text: STATES[c.st].text }),
+      off ? el('span', { class: 'flag flag-off' }, el('span', { 'aria-hidden': 'true', text: '⚠ ' }), `blocks the change: ${off.driver}${off.mdev ? ` · ${mdevLabel(off.mdev)}` : ''}${off.guest ? ` · ${off.guest}` : ''}`) : null,
+      reb ? el('span', { class: 'flag flag-reb' }, el('span', { 'aria-hidden': 'true', text: '⇄ ' }), `would move ${reb.from || 'unbound'} → ${reb.to || 'unbound'}`) : null));
+    kv(dl, 'Adapter', adapter ? `${c.a} (0x${hex2(c.a)}) · ${adapter.type} ${adapter.mode} · ${adapter.configured ? 'configured' : 'deconfigured'}` : `${c.a} (not in the topology)`);
+    kv(dl, 'Domain', `${c.d} (0x${hex4(c.d)})${state.domainsSeen.has(c.d) ? ' · usage domain' : ' · not a host usage domain'}`);
+    kv(dl, 'Driver', c.q ? (c.q.driver || 'unbound') : 'no queue');
+    kv(dl, 'Queue version', c.q ? `v${c.q.version}${c.q.online ? ' · online' : ''}` : null);
+    kv(dl, 'Matrix device', c.owner ? el('span', null, el('strong', { text: mdevName(c.owner) }), ' ', el('code', { class: 'mono-small', text: c.owner.uuid })) : null, 'wide');
+    kv(dl, 'Guest', c.guest ? `${c.guest} (in its guest matrix)` : c.owner && c.owner.guest ? `${c.owner.guest} attached; this APQN is not in its guest matrix` : null);
+    kv(dl, 'Masks', `apmask[${c.a}]=${maskBit(state.bus.apmask, c.a) ? 1 : 0} aqmask[${c.d}]=${maskBit(state.bus.aqmask, c.d) ? 1 : 0} → ${c.hostByMask ? 'host' : 'vfio_ap'}`);
+    box.append(dl);
+  } else if (key.startsWith('ad:')) {
+    const id = Number(key.slice(3));
+    const a = state.adapters.find((x) => x.id === id);
+    delete box.dataset.apqn;
+    box.append(el('div', { class: 'details-head' },
+      el('span', { class: 'details-title mono', text: `adapter ${hex2(id)}` }),
+      el('span', { class: 'details-state', text: a ? `${a.type} · ${a.mode}` : 'not in the topology (over-provisioned)' })));
+    if (a) {
+      kv(dl, 'Id', `${id} (0x${hex2(id)})`);
+      kv(dl, 'State', `${a.configured ? 'configured' : 'deconfigured'}, ${a.online ? 'online' : 'offline'}`);
+      kv(dl, 'Queues', a.queues.length ? a.queues.join(' ') : 'none', 'mono-small');
+      kv(dl, 'Version', `v${a.version}`);
     }
-    showProblemIn(ctx.area, r, ctx.what, ctx.source);
-    toast('error', `${ctx.what}: ${(r.data && r.data.title) || `HTTP ${r.status}`}`);
+    kv(dl, 'apmask bit', `${maskBit(state.bus.apmask, id) ? 1 : 0} (${maskBit(state.bus.apmask, id) ? 'host may own its queues' : 'its queues go to vfio_ap'})`);
+    const holders = state.mdevs.filter((m) => m.adapters.includes(id)).map(mdevName);
+    kv(dl, 'Assigned to', holders.join(', ') || null);
+    box.append(dl);
+    if (a) {
+      const btn = el('button', { type: 'button', class: 'btn btn-small', id: 'adapter-configure', text: a.configured ? 'Deconfigure adapter (hot unplug)' : 'Configure adapter (hot plug)' });
+      btn.addEventListener('click', () => setConfigured(a, !a.configured));
+      box.append(el('div', { class: 'actions' }, btn));
+    }
+  } else if (key.startsWith('dom:')) {
+    const id = Number(key.slice(4));
+    delete box.dataset.apqn;
+    box.append(el('div', { class: 'details-head' },
+      el('span', { class: 'details-title mono', text: `domain ${hex4(id)}` }),
+      el('span', { class: 'details-state', text: state.domainsSeen.has(id) ? 'host usage domain' : 'not a host usage domain' })));
+    kv(dl, 'Id', `${id} (0x${hex4(id)})`);
+    kv(dl, 'aqmask bit', `${maskBit(state.bus.aqmask, id) ? 1 : 0}`);
+    kv(dl, 'Usage domain of', state.mdevs.filter((m) => m.domains.includes(id)).map(mdevName).join(', ') || null);
+    kv(dl, 'Control domain of', state.mdevs.filter((m) => m.controlDomains.includes(id)).map(mdevName).join(', ') || null);
+    box.append(dl);
+  }
+  box.append(el('div', { id: 'details-problem' }));
+}
+
+async function setConfigured(adapter, configured) {
+  try {
+    const r = await api('PUT', `/api/adapters/${adapter.id}/configured`, { body: { configured }, ifMatch: adapter.version });
+    await handleResult(r, {
+      area: 'details-problem', source: null, what: `${configured ? 'Configure' : 'Deconfigure'} adapter ${hex2(adapter.id)}`,
+      ok: (d) => `Adapter ${hex2(adapter.id)} ${configured ? 'configured' : 'deconfigured'}${d.rebound && d.rebound.length ? `, ${d.rebound.length} queues rebound` : ''}.`,
+    });
+  } catch (e) { ignoreAuth(e); }
+}
+
+// ---------------------------------------------------------------- problems
+function renderProblem(p, status, context) {
+  const type = p.type || '';
+  const box = el('div', { class: 'problem', role: 'alert', dataset: { type, status } });
+  const head = el('div', { class: 'problem-head' },
+    el('span', { class: 'problem-sym', 'aria-hidden': 'true', text: '✖' }),
+    el('strong', { class: 'problem-title', text: p.title || `HTTP ${status}` }),
+    el('span', { class: 'pill', text: String(status || '') }),
+    p.errno ? el('code', { class: 'pill pill-errno', text: p.errno }) : null);
+  box.append(head);
+  if (context) box.append(el('p', { class: 'problem-context', text: context }));
+  if (p.detail) box.append(el('p', { class: 'problem-detail', text: p.detail }));
+  const meta = el('p', { class: 'problem-meta' });
+  if (type.startsWith('/problems/')) meta.append(el('a', { href: type, target: '_blank', rel: 'noopener', text: type }));
+  if (p.input != null && p.position == null) meta.append(' · input ', el('code', { text: JSON.stringify(p.input) }));
+  if (p.currentVersion != null) meta.append(` · current version ${p.currentVersion}`);
+  if (meta.childNodes.length) box.append(meta);
+  if (p.position != null && p.input != null) {
+    const input = String(p.input);
+    const pos = Math.min(p.position, input.length);
+    box.append(el('p', { class: 'caret-line' }, 'position ', el('strong', { text: String(p.position) }), ': ',
+      el('code', { class: 'caret-view' }, input.slice(0, pos), el('mark', { text: pos < input.length ? input.charAt(pos) : 'end' }), input.slice(pos + 1))));
+  }
+  if (Array.isArray(p.outOfRange)) {
+    box.append(el('ul', { class: 'plain' }, p.outOfRange.map((x) => el('li', { text: `${x.kind} ${x.ids.join(', ')} outside 0..${x.max}` }))));
+  }
+  if (Array.isArray(p.offendingApqns) && p.offendingApqns.length) {
+    const table = el('table', { class: 'offenders' },
+      el('caption', { text: `${p.offendingApqns.length} offending APQN${p.offendingApqns.length === 1 ? '' : 's'}` }),
+      el('thead', null, el('tr', null, ['APQN', 'Driver', 'Matrix device', 'Guest'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', null, p.offendingApqns.map((o) => el('tr', { dataset: { apqn: o.apqn } },
+        el('td', { class: 'mono' }, el('span', { 'aria-hidden': 'true', text: '⚠ ' }), o.apqn),
+        el('td', { text: o.driver }),
+        el('td', { title: o.mdev || '' , text: o.mdev ? `${mdevLabel(o.mdev)} (${o.mdev.slice(0, 8)})` : '—' }),
+        el('td', { text: o.guest || '—' })))));
+    box.append(table);
+  }
+  return box;
+}
+
+function showProblemIn(areaId, r, context, source) {
+  const area = $(areaId);
+  const p = r.data || { title: `HTTP ${r.status}` };
+  if (area) area.replaceChildren(renderProblem(p, r.status, context), el('button', {
+    type: 'button', class: 'btn-link', text: 'Dismiss', onclick: () => { area.replaceChildren(); if (source) { state.hl[source] = null; renderGrid(); } },
+  }));
+  if (source) {
+    state.hl[source] = { offenders: p.offendingApqns || [], rebound: [], masks: null };
+    renderGrid();
+  }
+}
+
+async function handleResult(r, ctx) {
+  if (r.ok) {
+    if (ctx.area && $(ctx.area)) $(ctx.area).replaceChildren();
+    if (ctx.source) state.hl[ctx.source] = null;
+    toast('ok', typeof ctx.ok === 'function' ? ctx.ok(r.data || {}) : ctx.ok || `${ctx.what}: done.`);
+    await refreshAll();
+    fetchAuditSince();
+    return true;
+  }
+  if (r.status === 412) {
+    await refreshAll();
+    const current = r.data && r.data.currentVersion != null ? ` (it is at version ${r.data.currentVersion} now)` : '';
+    toast('warn', `${ctx.what}: refused because it changed meanwhile${current}. The view is reloaded — check it and try again.`, 10000);
+    showProblemIn(ctx.area, r, `${ctx.what} — the data you saw was stale; reloaded.`, null);
     fetchAuditSince();
     return false;
   }
+  showProblemIn(ctx.area, r, ctx.what, ctx.source);
+  toast('error', `${ctx.what}: ${(r.data && r.data.title) || `HTTP ${r.status}`}`);
+  fetchAuditSince();
+  return false;
+}
 
-  // ---------------------------------------------------------------- mask editor
-  let previewTimer = null;
-  let previewSeq = 0;
+// ---------------------------------------------------------------- mask editor
+let previewTimer = null;
+let previewSeq = 0;
 
-  function currentAttr() { return $('mask-attr-aqmask').checked ? 'aqmask' : 'apmask'; }
+function currentAttr() { return $('mask-attr-aqmask').checked ? 'aqmask' : 'apmask'; }
 
-  function setAttr(attr) {
-    $(`mask-attr-${attr}`).checked = true;
-    $('mask-path').textContent = `/sys/bus/ap/${attr}`;
+function setAttr(attr) {
+  $(`mask-attr-${attr}`).checked = true;
+  $('mask-path').textContent = `/sys/bus/ap/${attr}`;
+}
+
+function renderMasks() {
+  if (!state.bus) return;
+  $('bus-version').textContent = `bus v${state.bus.version}`;
+  const dl = $('mask-current');
+  dl.replaceChildren();
+  for (const attr of ['apmask', 'aqmask']) {
+    const value = state.bus[attr];
+    dl.append(el('dt', null, attr, el('span', { class: 'muted', text: attr === 'apmask' ? ' adapters' : ' usage domains' })),
+      el('dd', null, el('code', { class: 'mask-hex', id: `current-${attr}`, title: value, text: `${value.slice(0, 18)}…${value.slice(-4)}` }),
+        el('span', { class: 'mask-bits' }, 'set: ', el('code', { text: maskRanges(value) }))));
   }
+}
 
-  function renderMasks() {
-    if (!state.bus) return;
-    $('bus-version').textContent = `bus v${state.bus.version}`;
-    const dl = $('mask-current');
-    dl.replaceChildren();
-    for (const attr of ['apmask', 'aqmask']) {
-      const value = state.bus[attr];
-      dl.append(el('dt', null, attr, el('span', { class: 'muted', text: attr === 'apmask' ? ' adapters' : ' usage domains' })),
-        el('dd', null, el('code', { class: 'mask-hex', id: `current-${attr}`, title: value, text: `${value.slice(0, 18)}…${value.slice(-4)}` }),
-          el('span', { class: 'mask-bits' }, 'set: ', el('code', { text: maskRanges(value) }))));
-    }
-  }
+function schedulePreview(delay = 250) {
+  clearTimeout(previewTimer);
+  previewTimer = setTimeout(runPreview, delay);
+}
 
-  function schedulePreview(delay = 250) {
-    clearTimeout(previewTimer);
-    previewTimer = setTimeout(runPreview, delay);
-  }
-
-  async function runPreview() {
-    const input = $('mask-input').value;
-    const attr = currentAttr();
-    const seq = ++previewSeq;
-    const out = $('mask-preview');
-    if (input === '') {
-      state.hl.mask = null; state.maskPreview = null;
-      out.replaceChildren(); $('mask-apply').disabled = true;
-      out.dataset.state = 'empty';
-      renderGrid();
-      return;
-    }
-    out.dataset.state = 'pending';
-    let r;
-    try { r = await api('PUT', `/api/bus/${attr}?dryRun=true`, { body: { mask: input } }); } catch (e) { ignoreAuth(e); return; }
-    if (seq !== previewSeq) return;
-    state.maskPreview = { attr, input, r };
-    if (r.ok) {
-      const d = r.data;
-      const changed = d.apmask !== state.bus.apmask || d.aqmask !== state.bus.aqmask;
-      state.hl.mask = { offenders: [], rebound: d.rebound || [], masks: { apmask: d.apmask, aqmask: d.aqmask } };
-      const box = el('div', { class: `preview-ok${changed ? '' : ' preview-noop'}`, role: 'status' },
-        el('div', { class: 'preview-head' }, el('span', { 'aria-hidden': 'true', text: changed ? '✔ ' : '= ' }),
-          el('strong', { text: changed ? 'Dry run accepted' : 'No change' }),
-          el('span', { class: 'muted', text: changed ? ` · the bus would go to version ${d.version}` : ' · the mask already has this value' })),
-        el('p', null, `${attr} would be `, el('code', { text: maskRanges(d[attr]) }), ` (was `, el('code', { text: maskRanges(state.bus[attr]) }), ')'));
-      if (d.rebound && d.rebound.length) {
-        box.append(el('table', { class: 'rebound' },
-          el('caption', { text: `${d.rebound.length} queue${d.rebound.length === 1 ? '' : 's'} would change driver` }),
-          el('thead', null, el('tr', null, ['APQN', 'from', 'to'].map((h) => el('th', { scope: 'col', text: h })))),
-          el('tbody', null, d.rebound.map((x) => el('tr', { dataset: { apqn: x.apqn } },
-            el('td', { class: 'mono' }, el('span', { 'aria-hidden': 'true', text: '⇄ ' }), x.apqn),
-            el('td', { text: x.from || 'unbound' }), el('td', { text: x.to || 'unbound' }))))));
-      } else if (changed) {
-        box.append(el('p', { class: 'muted', text: 'No existing queue would change driver.' }));
-      }
-      out.replaceChildren(box);
-      out.dataset.state = changed ? 'ok' : 'noop';
-      $('mask-apply').disabled = !changed;
-    } else {
-      state.hl.mask = { offenders: (r.data && r.data.offendingApqns) || [], rebound: [], masks: null };
-      out.replaceChildren(renderProblem(r.data || {}, r.status, `Dry run of ${attr} ${JSON.stringify(input)} refused — Apply would be refused too.`));
-      out.dataset.state = 'refused';
-      $('mask-apply').disabled = true;
-    }
+async function runPreview() {
+  const input = $('mask-input').value;
+  const attr = currentAttr();
+  const seq = ++previewSeq;
+  const out = $('mask-preview');
+  if (input === '') {
+    state.hl.mask = null; state.maskPreview = null;
+    out.replaceChildren(); $('mask-apply').disabled = true;
+    out.dataset.state = 'empty';
     renderGrid();
-    fetchAuditSince();
+    return;
   }
-
-  async function applyMask(ev) {
-    ev.preventDefault();
-    const input = $('mask-input').value;
-    const attr = currentAttr();
-    if (input === '' || !state.bus) return;
+  out.dataset.state = 'pending';
+  let r;
+  try { r = await api('PUT', `/api/bus/${attr}?dryRun=true`, { body: { mask: input } }); } catch (e) { ignoreAuth(e); return; }
+  if (seq !== previewSeq) return;
+  state.maskPreview = { attr, input, r };
+  if (r.ok) {
+    const d = r.data;
+    const changed = d.apmask !== state.bus.apmask || d.aqmask !== state.bus.aqmask;
+    state.hl.mask = { offenders: [], rebound: d.rebound || [], masks: { apmask: d.apmask, aqmask: d.aqmask } };
+    const box = el('div', { class: `preview-ok${changed ? '' : ' preview-noop'}`, role: 'status' },
+      el('div', { class: 'preview-head' }, el('span', { 'aria-hidden': 'true', text: changed ? '✔ ' : '= ' }),
+        el('strong', { text: changed ? 'Dry run accepted' : 'No change' }),
+        el('span', { class: 'muted', text: changed ? ` · the bus would go to version ${d.version}` : ' · the mask already has this value' })),
+      el('p', null, `${attr} would be `, el('code', { text: maskRanges(d[attr]) }), ` (was `, el('code', { text: maskRanges(state.bus[attr]) }), ')'));
+    if (d.rebound && d.rebound.length) {
+      box.append(el('table', { class: 'rebound' },
+        el('caption', { text: `${d.rebound.length} queue${d.rebound.length === 1 ? '' : 's'} would change driver` }),
+        el('thead', null, el('tr', null, ['APQN', 'from', 'to'].map((h) => el('th', { scope: 'col', text: h })))),
+        el('tbody', null, d.rebound.map((x) => el('tr', { dataset: { apqn: x.apqn } },
+          el('td', { class: 'mono' }, el('span', { 'aria-hidden': 'true', text: '⇄ ' }), x.apqn),
+          el('td', { text: x.from || 'unbound' }), el('td', { text: x.to || 'unbound' }))))));
+    } else if (changed) {
+      box.append(el('p', { class: 'muted', text: 'No existing queue would change driver.' }));
+    }
+    out.replaceChildren(box);
+    out.dataset.state = changed ? 'ok' : 'noop';
+    $('mask-apply').disabled = !changed;
+  } else {
+    state.hl.mask = { offenders: (r.data && r.data.offendingApqns) || [], rebound: [], masks: null };
+    out.replaceChildren(renderProblem(r.data || {}, r.status, `Dry run of ${attr} ${JSON.stringify(input)} refused — Apply would be refused too.`));
+    out.dataset.state = 'refused';
     $('mask-apply').disabled = true;
-    clearTimeout(previewTimer);
-    previewSeq++;
-    try {
-      const r = await api('PUT', `/api/bus/${attr}`, { body: { mask: input }, ifMatch: state.bus.version });
-      if (r.ok) {
-        $('mask-input').value = '';
-        state.hl.mask = null; state.maskPreview = null;
-        $('mask-preview').replaceChildren();
-        $('mask-preview').dataset.state = 'empty';
+  }
+  renderGrid();
+  fetchAuditSince();
+}
+
+async function applyMask(ev) {
+  ev.preventDefault();
+  const input = $('mask-input').value;
+  const attr = currentAttr();
+  if (input === '' || !state.bus) return;
+  $('mask-apply').disabled = true;
+  clearTimeout(previewTimer);
+  previewSeq++;
+  try {
+    const r = await api('PUT', `/api/bus/${attr}`, { body: { mask: input }, ifMatch: state.bus.version });
+    if (r.ok) {
+      $('mask-input').value = '';
+      state.hl.mask = null; state.maskPreview = null;
+      $('mask-preview').replaceChildren();
+      $('mask-preview').dataset.state = 'empty';
+    }
+    await handleResult(r, {
+      area: 'mask-preview', source: 'mask', what: `Write ${attr} ${JSON.stringify(input)}`,
+      ok: (d) => `${attr} written (bus v${d.version})${d.rebound && d.rebound.length ? `: ${d.rebound.length} queue${d.rebound.length === 1 ? '' : 's'} rebound` : ''}.`,
+    });
+  } catch (e) { ignoreAuth(e); }
+}
+
+function toggleMaskTerm(attr, id) {
+  if (!state.bus) return;
+  const input = $('mask-input');
+  if (currentAttr() !== attr) { setAttr(attr); input.value = ''; }
+  const text = input.value.trim();
+  let terms = text === '' || !/^[+-]/.test(text) ? [] : text.split(/[,\n]+/).filter(Boolean);
+  const wanted = `${maskBit(state.bus[attr], id) ? '-' : '+'}${id}`;
+  const at = terms.findIndex((t) => t === `+${id}` || t === `-${id}`);
+  if (at >= 0) terms.splice(at, 1); else terms = [...terms, wanted];
+  input.value = terms.join(',');
+  schedulePreview(0);
+}
+
+// ---------------------------------------------------------------- matrix devices
+function renderMdevs() {
+  const list = $('mdev-list');
+  const focused = document.activeElement && list.contains(document.activeElement) ? document.activeElement : null;
+  const active = focused ? focused.id : null;
+  const caret = focused && focused.tagName === 'INPUT' ? [focused.selectionStart, focused.selectionEnd] : null;
+  list.replaceChildren();
+  $('mdev-count').textContent = String(state.mdevs.length);
+  if (!state.mdevs.length) list.append(el('p', { class: 'muted', text: 'No matrix devices. Create one above.' }));
+  for (const m of state.mdevs) list.append(renderMdev(m));
+  const again = active && $(active);
+  if (again) {
+    again.focus({ preventScroll: true });
+    if (caret && again.tagName === 'INPUT') again.setSelectionRange(caret[0], caret[1]);
+  }
+}
+
+function draftInput(id, value, props) {
+  const input = el('input', { class: 'input', id, ...props });
+  input.value = state.drafts.has(id) ? state.drafts.get(id) : value;
+  input.addEventListener('input', () => state.drafts.set(id, input.value));
+  return input;
+}
+
+function renderMdev(m) {
+  const u = m.uuid;
+  const selected = state.selectedMdev === u;
+  const idList = (xs, f) => (xs.length ? xs.map(f).join(' ') : '—');
+  const card = el('article', { class: `mdev${selected ? ' selected' : ''}`, dataset: { uuid: u }, 'aria-label': `Matrix device ${mdevName(m)}` });
+  card.append(el('header', { class: 'mdev-head' },
+    el('div', { class: 'mdev-title' },
+      el('span', { class: 'mdev-sym', 'aria-hidden': 'true', text: m.guest ? '●' : '◆' }),
+      el('strong', { class: 'mdev-name', text: m.name || '(unnamed)' }),
+      el('span', { class: 'pill', text: `v${m.version}` }),
+      m.guest ? el('span', { class: 'pill pill-guest', text: `guest ${m.guest}` }) : el('span', { class: 'pill pill-muted', text: 'no guest' })),
+    el('code', { class: 'mdev-uuid', text: u }),
+    el('button', {
+      type: 'button', class: `btn btn-small${selected ? ' btn-primary' : ''}`, id: `mdev-${u}-select`, 'aria-pressed': selected ? 'true' : 'false',
+      dataset: { action: 'select', uuid: u }, text: selected ? '◎ Assigning — done' : '◎ Assign by clicking',
+    })));
+  const dl = el('dl', { class: 'kv kv-tight' });
+  kv(dl, 'Adapters', idList(m.adapters, hex2), 'mono');
+  kv(dl, 'Usage domains', idList(m.domains, hex4), 'mono');
+  kv(dl, 'Control domains', idList(m.controlDomains, hex4), 'mono');
+  kv(dl, 'Matrix', m.matrix.join(' ') || null, 'mono');
+  kv(dl, 'Guest matrix', m.guestMatrix.join(' ') || null, 'mono');
+  card.append(dl);
+
+  const actions = el('div', { class: 'actions' });
+  actions.append(el('button', { type: 'button', class: 'btn btn-small', id: `mdev-${u}-config`, 'aria-expanded': state.openConfig.has(u) ? 'true' : 'false', dataset: { action: 'config', uuid: u }, text: 'Configuration…' }));
+  if (m.guest) {
+    actions.append(el('button', { type: 'button', class: 'btn btn-small', id: `mdev-${u}-detach`, dataset: { action: 'detach', uuid: u }, text: `Detach ${m.guest}` }));
+  } else {
+    const gform = el('form', { class: 'inline-form', dataset: { action: 'attach', uuid: u } },
+      el('label', { class: 'sr-only', for: `mdev-${u}-guest`, text: `Guest for ${mdevName(m)}` }),
+      draftInput(`mdev-${u}-guest`, '', { placeholder: 'guest name', maxlength: '64', size: '12' }),
+      el('button', { type: 'submit', class: 'btn btn-small', id: `mdev-${u}-attach`, text: 'Attach guest' }));
+    actions.append(gform);
+  }
+  const confirming = state.confirmDelete === u;
+  actions.append(el('button', {
+    type: 'button', class: `btn btn-small ${confirming ? 'btn-danger' : 'btn-ghost-danger'}`, id: `mdev-${u}-delete`,
+    dataset: { action: 'delete', uuid: u }, text: confirming ? 'Confirm delete' : 'Delete',
+  }));
+  card.append(actions);
+
+  if (state.openConfig.has(u)) {
+    const f = el('form', { class: 'config-form', dataset: { action: 'replace', uuid: u }, 'aria-label': `Replace the configuration of ${mdevName(m)}` },
+      el('p', { class: 'help', text: 'Replace the whole assignment in one atomic step. Decimal ids, 0x hex or ranges a-b, separated by commas.' }),
+      el('div', { class: 'field' }, el('label', { for: `mdev-${u}-cfg-adapters`, text: 'Adapters' }), draftInput(`mdev-${u}-cfg-adapters`, m.adapters.join(', '), { class: 'input mono' })),
+      el('div', { class: 'field' }, el('label', { for: `mdev-${u}-cfg-domains`, text: 'Usage domains' }), draftInput(`mdev-${u}-cfg-domains`, m.domains.join(', '), { class: 'input mono' })),
+      el('div', { class: 'field' }, el('label', { for: `mdev-${u}-cfg-control`, text: 'Control domains' }), draftInput(`mdev-${u}-cfg-control`, m.controlDomains.join(', '), { class: 'input mono' })),
+      el('div', { class: 'actions' },
+        el('button', { type: 'submit', class: 'btn btn-small btn-primary', id: `mdev-${u}-cfg-apply`, text: 'Replace configuration' }),
+        el('button', { type: 'button', class: 'btn btn-small', id: `mdev-${u}-cfg-preview`, dataset: { action: 'config-preview', uuid: u }, text: 'Dry run' }),
+        el('button', { type: 'button', class: 'btn btn-small btn-ghost', dataset: { action: 'config-cancel', uuid: u }, text: 'Cancel' })));
+    card.append(f);
+  }
+  return card;
+}
+
+function readConfig(u) {
+  const get = (part) => $(`mdev-${u}-cfg-${part}`).value;
+  return { adapters: parseIds(get('adapters'), 'Adapters'), domains: parseIds(get('domains'), 'Usage domains'), controlDomains: parseIds(get('control'), 'Control domains') };
+}
+
+function clearDrafts(u) { for (const k of [...state.drafts.keys()]) if (k.startsWith(`mdev-${u}-`)) state.drafts.delete(k); }
+
+async function mdevAction(action, u) {
+  const m = mdevByUuid(u);
+  if (!m) return;
+  const name = mdevName(m);
+  try {
+    switch (action) {
+      case 'select':
+        state.selectedMdev = state.selectedMdev === u ? null : u;
+        renderAll();
+        break;
+      case 'config':
+        if (state.openConfig.has(u)) state.openConfig.delete(u); else state.openConfig.add(u);
+        renderMdevs();
+        if (state.openConfig.has(u)) $(`mdev-${u}-cfg-adapters`).focus();
+        break;
+      case 'config-cancel':
+        state.openConfig.delete(u); clearDrafts(u); renderMdevs();
+        break;
+      case 'config-preview':
+      case 'replace': {
+        let body;
+        try { body = readConfig(u); } catch (e) { toast('error', e.message); return; }
+        const dry = action === 'config-preview';
+        const r = await api('PUT', `/api/mdevs/${u}/config${dry ? '?dryRun=true' : ''}`, { body, ifMatch: m.version });
+        if (dry && r.ok) {
+          $('mdev-problem').replaceChildren();
+          state.hl.mdev = null; renderGrid();
+          toast('ok', `Dry run for ${name}: accepted; the matrix would be ${r.data.matrix.join(' ') || 'empty'}.`);
+          fetchAuditSince();
+          return;
+        }
+        const ok = await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `${dry ? 'Dry run: replace' : 'Replace'} the configuration of ${name}`, ok: `Configuration of ${name} replaced.` });
+        if (ok && !dry) { state.openConfig.delete(u); clearDrafts(u); renderMdevs(); }
+        break;
       }
-      await handleResult(r, {
-        area: 'mask-preview', source: 'mask', what: `Write ${attr} ${JSON.stringify(input)}`,
-        ok: (d) => `${attr} written (bus v${d.version})${d.rebound && d.rebound.length ? `: ${d.rebound.length} queue${d.rebound.length === 1 ? '' : 's'} rebound` : ''}.`,
-      });
-    } catch (e) { ignoreAuth(e); }
-  }
-
-  function toggleMaskTerm(attr, id) {
-    if (!state.bus) return;
-    const input = $('mask-input');
-    if (currentAttr() !== attr) { setAttr(attr); input.value = ''; }
-    const text = input.value.trim();
-    let terms = text === '' || !/^[+-]/.test(text) ? [] : text.split(/[,\n]+/).filter(Boolean);
-    const wanted = `${maskBit(state.bus[attr], id) ? '-' : '+'}${id}`;
-    const at = terms.findIndex((t) => t === `+${id}` || t === `-${id}`);
-    if (at >= 0) terms.splice(at, 1); else terms = [...terms, wanted];
-    input.value = terms.join(',');
-    schedulePreview(0);
-  }
-
-  // ---------------------------------------------------------------- matrix devices
-  function renderMdevs() {
-    const list = $('mdev-list');
-    const focused = document.activeElement && list.contains(document.activeElement) ? document.activeElement : null;
-    const active = focused ? focused.id : null;
-    const caret = focused && focused.tagName === 'INPUT' ? [focused.selectionStart, focused.selectionEnd] : null;
-    list.replaceChildren();
-    $('mdev-count').textContent = String(state.mdevs.length);
-    if (!state.mdevs.length) list.append(el('p', { class: 'muted', text: 'No matrix devices. Create one above.' }));
-    for (const m of state.mdevs) list.append(renderMdev(m));
-    const again = active && $(active);
-    if (again) {
-      again.focus({ preventScroll: true });
-      if (caret && again.tagName === 'INPUT') again.setSelectionRange(caret[0], caret[1]);
-    }
-  }
-
-  function draftInput(id, value, props) {
-    const input = el('input', { class: 'input', id, ...props });
-    input.value = state.drafts.has(id) ? state.drafts.get(id) : value;
-    input.addEventListener('input', () => state.drafts.set(id, input.value));
-    return input;
-  }
-
-  function renderMdev(m) {
-    const u = m.uuid;
-    const selected = state.selectedMdev === u;
-    const idList = (xs, f) => (xs.length ? xs.map(f).join(' ') : '—');
-    const card = el('article', { class: `mdev${selected ? ' selected' : ''}`, dataset: { uuid: u }, 'aria-label': `Matrix device ${mdevName(m)}` });
-    card.append(el('header', { class: 'mdev-head' },
-      el('div', { class: 'mdev-title' },
-        el('span', { class: 'mdev-sym', 'aria-hidden': 'true', text: m.guest ? '●' : '◆' }),
-        el('strong', { class: 'mdev-name', text: m.name || '(unnamed)' }),
-        el('span', { class: 'pill', text: `v${m.version}` }),
-        m.guest ? el('span', { class: 'pill pill-guest', text: `guest ${m.guest}` }) : el('span', { class: 'pill pill-muted', text: 'no guest' })),
-      el('code', { class: 'mdev-uuid', text: u }),
-      el('button', {
-        type: 'button', class: `btn btn-small${selected ? ' btn-primary' : ''}`, id: `mdev-${u}-select`, 'aria-pressed': selected ? 'true' : 'false',
-        dataset: { action: 'select', uuid: u }, text: selected ? '◎ Assigning — done' : '◎ Assign by clicking',
-      })));
-    const dl = el('dl', { class: 'kv kv-tight' });
-    kv(dl, 'Adapters', idList(m.adapters, hex2), 'mono');
-    kv(dl, 'Usage domains', idList(m.domains, hex4), 'mono');
-    kv(dl, 'Control domains', idList(m.controlDomains, hex4), 'mono');
-    kv(dl, 'Matrix', m.matrix.join(' ') || null, 'mono');
-    kv(dl, 'Guest matrix', m.guestMatrix.join(' ') || null, 'mono');
-    card.append(dl);
-
-    const actions = el('div', { class: 'actions' });
-    actions.append(el('button', { type: 'button', class: 'btn btn-small', id: `mdev-${u}-config`, 'aria-expanded': state.openConfig.has(u) ? 'true' : 'false', dataset: { action: 'config', uuid: u }, text: 'Configuration…' }));
-    if (m.guest) {
-      actions.append(el('button', { type: 'button', class: 'btn btn-small', id: `mdev-${u}-detach`, dataset: { action: 'detach', uuid: u }, text: `Detach ${m.guest}` }));
-    } else {
-      const gform = el('form', { class: 'inline-form', dataset: { action: 'attach', uuid: u } },
-        el('label', { class: 'sr-only', for: `mdev-${u}-guest`, text: `Guest for ${mdevName(m)}` }),
-        draftInput(`mdev-${u}-guest`, '', { placeholder: 'guest name', maxlength: '64', size: '12' }),
-        el('button', { type: 'submit', class: 'btn btn-small', id: `mdev-${u}-attach`, text: 'Attach guest' }));
-      actions.append(gform);
-    }
-    const confirming = state.confirmDelete === u;
-    actions.append(el('button', {
-      type: 'button', class: `btn btn-small ${confirming ? 'btn-danger' : 'btn-ghost-danger'}`, id: `mdev-${u}-delete`,
-      dataset: { action: 'delete', uuid: u }, text: confirming ? 'Confirm delete' : 'Delete',
-    }));
-    card.append(actions);
-
-    if (state.openConfig.has(u)) {
-      const f = el('form', { class: 'config-form', dataset: { action: 'replace', uuid: u }, 'aria-label': `Replace the configuration of ${mdevName(m)}` },
-        el('p', { class: 'help', text: 'Replace the whole assignment in one atomic step. Decimal ids, 0x hex or ranges a-b, separated by commas.' }),
-        el('div', { class: 'field' }, el('label', { for: `mdev-${u}-cfg-adapters`, text: 'Adapters' }), draftInput(`mdev-${u}-cfg-adapters`, m.adapters.join(', '), { class: 'input mono' })),
-        el('div', { class: 'field' }, el('label', { for: `mdev-${u}-cfg-domains`, text: 'Usage domains' }), draftInput(`mdev-${u}-cfg-domains`, m.domains.join(', '), { class: 'input mono' })),
-        el('div', { class: 'field' }, el('label', { for: `mdev-${u}-cfg-control`, text: 'Control domains' }), draftInput(`mdev-${u}-cfg-control`, m.controlDomains.join(', '), { class: 'input mono' })),
-        el('div', { class: 'actions' },
-          el('button', { type: 'submit', class: 'btn btn-small btn-primary', id: `mdev-${u}-cfg-apply`, text: 'Replace configuration' }),
-          el('button', { type: 'button', class: 'btn btn-small', id: `mdev-${u}-cfg-preview`, dataset: { action: 'config-preview', uuid: u }, text: 'Dry run' }),
-          el('button', { type: 'button', class: 'btn btn-small btn-ghost', dataset: { action: 'config-cancel', uuid: u }, text: 'Cancel' })));
-      card.append(f);
-    }
-    return card;
-  }
-
-  function readConfig(u) {
-    const get = (part) => $(`mdev-${u}-cfg-${part}`).value;
-    return { adapters: parseIds(get('adapters'), 'Adapters'), domains: parseIds(get('domains'), 'Usage domains'), controlDomains: parseIds(get('control'), 'Control domains') };
-  }
-
-  function clearDrafts(u) { for (const k of [...state.drafts.keys()]) if (k.startsWith(`mdev-${u}-`)) state.drafts.delete(k); }
-
-  async function mdevAction(action, u) {
-    const m = mdevByUuid(u);
-    if (!m) return;
-    const name = mdevName(m);
-    try {
-      switch (action) {
-        case 'select':
-          state.selectedMdev = state.selectedMdev === u ? null : u;
+      case 'attach': {
+        const guest = $(`mdev-${u}-guest`).value.trim();
+        if (!guest) { toast('warn', 'Type a guest name first.'); $(`mdev-${u}-guest`).focus(); return; }
+        const r = await api('PUT', `/api/mdevs/${u}/guest`, { body: { name: guest }, ifMatch: m.version });
+        if (await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `Attach guest ${guest} to ${name}`, ok: `Guest ${guest} attached to ${name}.` })) {
+          state.drafts.delete(`mdev-${u}-guest`);
+        }
+        break;
+      }
+      case 'detach': {
+        const r = await api('DELETE', `/api/mdevs/${u}/guest`, { ifMatch: m.version });
+        await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `Detach guest ${m.guest} from ${name}`, ok: `Guest ${m.guest} detached from ${name}.` });
+        break;
+      }
+      case 'delete': {
+        if (state.confirmDelete !== u) {
+          state.confirmDelete = u; renderMdevs(); $(`mdev-${u}-delete`).focus();
+          setTimeout(() => { if (state.confirmDelete === u) { state.confirmDelete = null; renderMdevs(); } }, 5000);
+          return;
+        }
+        state.confirmDelete = null;
+        const r = await api('DELETE', `/api/mdevs/${u}`, { ifMatch: m.version });
+        if (await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `Delete ${name}`, ok: `Matrix device ${name} deleted.` })) {
+          if (state.selectedMdev === u) state.selectedMdev = null;
           renderAll();
-          break;
-        case 'config':
-          if (state.openConfig.has(u)) state.openConfig.delete(u); else state.openConfig.add(u);
-          renderMdevs();
-          if (state.openConfig.has(u)) $(`mdev-${u}-cfg-adapters`).focus();
-          break;
-        case 'config-cancel':
-          state.openConfig.delete(u); clearDrafts(u); renderMdevs();
-          break;
-        case 'config-preview':
-        case 'replace': {
-          let body;
-          try { body = readConfig(u); } catch (e) { toast('error', e.message); return; }
-          const dry = action === 'config-preview';
-          const r = await api('PUT', `/api/mdevs/${u}/config${dry ? '?dryRun=true' : ''}`, { body, ifMatch: m.version });
-          if (dry && r.ok) {
-            $('mdev-problem').replaceChildren();
-            state.hl.mdev = null; renderGrid();
-            toast('ok', `Dry run for ${name}: accepted; the matrix would be ${r.data.matrix.join(' ') || 'empty'}.`);
-            fetchAuditSince();
-            return;
-          }
-          const ok = await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `${dry ? 'Dry run: replace' : 'Replace'} the configuration of ${name}`, ok: `Configuration of ${name} replaced.` });
-          if (ok && !dry) { state.openConfig.delete(u); clearDrafts(u); renderMdevs(); }
-          break;
-        }
-        case 'attach': {
-          const guest = $(`mdev-${u}-guest`).value.trim();
-          if (!guest) { toast('warn', 'Type a guest name first.'); $(`mdev-${u}-guest`).focus(); return; }
-          const r = await api('PUT', `/api/mdevs/${u}/guest`, { body: { name: guest }, ifMatch: m.version });
-          if (await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `Attach guest ${guest} to ${name}`, ok: `Guest ${guest} attached to ${name}.` })) {
-            state.drafts.delete(`mdev-${u}-guest`);
-          }
-          break;
-        }
-        case 'detach': {
-          const r = await api('DELETE', `/api/mdevs/${u}/guest`, { ifMatch: m.version });
-          await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `Detach guest ${m.guest} from ${name}`, ok: `Guest ${m.guest} detached from ${name}.` });
-          break;
-        }
-        case 'delete': {
-          if (state.confirmDelete !== u) {
-            state.confirmDelete = u; renderMdevs(); $(`mdev-${u}-delete`).focus();
-            setTimeout(() => { if (state.confirmDelete === u) { state.confirmDelete = null; renderMdevs(); } }, 5000);
-            return;
-          }
-          state.confirmDelete = null;
-          const r = await api('DELETE', `/api/mdevs/${u}`, { ifMatch: m.version });
-          if (await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `Delete ${name}`, ok: `Matrix device ${name} deleted.` })) {
-            if (state.selectedMdev === u) state.selectedMdev = null;
-            renderAll();
-          } else renderMdevs();
-          break;
-        }
-        default:
+        } else renderMdevs();
+        break;
       }
-    } catch (e) { ignoreAuth(e); }
-  }
-
-  async function createMdev(ev) {
-    ev.preventDefault();
-    const name = $('create-name').value.trim();
-    const uuid = $('create-uuid').value.trim();
-    const body = {};
-    if (name) body.name = name;
-    if (uuid) body.uuid = uuid;
-    try {
-      // No If-Match: creating acts on no displayed state, and the global version moves with every change anywhere.
-      const r = await api('POST', '/api/mdevs', { body });
-      if (await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `Create matrix device ${name || uuid || ''}`.trim(), ok: (d) => `Matrix device ${mdevName(d)} created (${d.uuid}).` })) {
-        $('create-name').value = ''; $('create-uuid').value = '';
-        if (r.data && r.data.uuid) { state.selectedMdev = r.data.uuid; renderAll(); }
-      }
-    } catch (e) { ignoreAuth(e); }
-  }
-
-  async function assignCell(a, d) {
-    const m = mdevByUuid(state.selectedMdev);
-    if (!m) return;
-    const apqn = apqnOf(a, d);
-    const name = mdevName(m);
-    if (m.adapters.includes(a) && m.domains.includes(d)) {
-      toast('info', `${apqn} is already in ${name}'s matrix. Click the adapter or domain header to unassign it.`);
-      return;
+      default:
     }
-    const body = { adapters: sortNum(new Set([...m.adapters, a])), domains: sortNum(new Set([...m.domains, d])), controlDomains: m.controlDomains };
-    try {
-      const r = await api('PUT', `/api/mdevs/${m.uuid}/config`, { body, ifMatch: m.version });
-      await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `Add ${apqn} to ${name}`, ok: `${apqn} added to ${name} (adapter ${hex2(a)}, domain ${hex4(d)}).` });
-    } catch (e) { ignoreAuth(e); }
-  }
+  } catch (e) { ignoreAuth(e); }
+}
 
-  async function toggleAssignment(kind, id) {
-    const m = mdevByUuid(state.selectedMdev);
-    if (!m) return;
-    const assigned = m[kind].includes(id);
-    const name = mdevName(m);
-    const what = `${assigned ? 'Unassign' : 'Assign'} ${kind === 'adapters' ? `adapter ${hex2(id)}` : `domain ${hex4(id)}`} ${assigned ? 'from' : 'to'} ${name}`;
-    try {
-      const r = await api(assigned ? 'DELETE' : 'PUT', `/api/mdevs/${m.uuid}/${kind}/${id}`, { ifMatch: m.version });
-      await handleResult(r, { area: 'mdev-problem', source: 'mdev', what, ok: `${what}: done.` });
-    } catch (e) { ignoreAuth(e); }
-  }
+async function createMdev(ev) {
+  ev.preventDefault();
+  const name = $('create-name').value.trim();
+  const uuid = $('create-uuid').value.trim();
+  const body = {};
+  if (name) body.name = name;
+  if (uuid) body.uuid = uuid;
+  try {
+    // No If-Match: creating acts on no displayed state, and the global version moves with every change anywhere.
+    const r = await api('POST', '/api/mdevs', { body });
+    if (await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `Create matrix device ${name || uuid || ''}`.trim(), ok: (d) => `Matrix device ${mdevName(d)} created (${d.uuid}).` })) {
+      $('create-name').value = ''; $('create-uuid').value = '';
+      if (r.data && r.data.uuid) { state.selectedMdev = r.data.uuid; renderAll(); }
+    }
+  } catch (e) { ignoreAuth(e); }
+}
 
-  // ---------------------------------------------------------------- audit
-  function outcomeOf(r) {
-    if (r.outcome && r.outcome.problemType) return { kind: 'refused', sym: '✖', text: `${r.outcome.status} ${problemName(r.outcome.problemType)}` };
-    if (r.versionAfter !== r.versionBefore && !r.dryRun) return { kind: 'committed', sym: '✔', text: `${r.outcome ? r.outcome.status : 200} v${r.versionBefore}→v${r.versionAfter}` };
-    return { kind: 'accepted', sym: '=', text: `${r.outcome ? r.outcome.status : 200} ${r.dryRun ? 'ok' : 'no-op'}` };
+async function assignCell(a, d) {
+  const m = mdevByUuid(state.selectedMdev);
+  if (!m) return;
+  const apqn = apqnOf(a, d);
+  const name = mdevName(m);
+  if (m.adapters.includes(a) && m.domains.includes(d)) {
+    toast('info', `${apqn} is already in ${name}'s matrix. Click the adapter or domain header to unassign it.`);
+    return;
   }
+  const body = { adapters: sortNum(new Set([...m.adapters, a])), domains: sortNum(new Set([...m.domains, d])), controlDomains: m.controlDomains };
+  try {
+    const r = await api('PUT', `/api/mdevs/${m.uuid}/config`, { body, ifMatch: m.version });
+    await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `Add ${apqn} to ${name}`, ok: `${apqn} added to ${name} (adapter ${hex2(a)}, domain ${hex4(d)}).` });
+  } catch (e) { ignoreAuth(e); }
+}
 
-  function auditMatches(r, text, outcome) {
+async function toggleAssignment(kind, id) {
+  const m = mdevByUuid(state.selectedMdev);
+  if (!m) return;
+  const assigned = m[kind].includes(id);
+  const name = mdevName(m);
+  const what = `${assigned ? 'Unassign' : 'Assign'} ${kind === 'adapters' ? `adapter ${hex2(id)}` : `domain ${hex4(id)}`} ${assigned ? 'from' : 'to'} ${name}`;
+  try {
+    const r = await api(assigned ? 'DELETE' : 'PUT', `/api/mdevs/${m.uuid}/${kind}/${id}`, { ifMatch: m.version });
+    await handleResult(r, { area: 'mdev-problem', source: 'mdev', what, ok: `${what}: done.` });
+  } catch (e) { ignoreAuth(e); }
+}
+
+// ---------------------------------------------------------------- audit
+function outcomeOf(r) {
+  if (r.outcome && r.outcome.problemType) return { kind: 'refused', sym: '✖', text: `${r.outcome.status} ${problemName(r.outcome.problemType)}` };
+  if (r.versionAfter !== r.versionBefore && !r.dryRun) return { kind: 'committed', sym: '✔', text: `${r.outcome ? r.outcome.status : 200} v${r.versionBefore}→v${r.versionAfter}` };
+  return { kind: 'accepted', sym: '=', text: `${r.outcome ? r.outcome.status : 200} ${r.dryRun ? 'ok' : 'no-op'}` };
+}
+
+function auditMatches(r, text, outcome) {
+  const o = outcomeOf(r);
+  if (outcome === 'committed' && o.kind !== 'committed') return false;
+  if (outcome === 'accepted' && o.kind === 'refused') return false;
+  if (outcome === 'refused' && o.kind !== 'refused') return false;
+  if (outcome === 'dryrun' && !r.dryRun) return false;
+  if (outcome === 'real' && r.dryRun) return false;
+  if (!text) return true;
+  const hay = [r.seq, r.actor, r.action, r.target, r.input, o.text, r.dryRun ? 'dry run' : '', JSON.stringify(r.details || '')].join(' ').toLowerCase();
+  return text.toLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w));
+}
+
+function renderAudit() {
+  const body = $('audit-body');
+  const text = $('audit-text').value.trim();
+  const outcome = $('audit-outcome').value;
+  const rows = state.audit.filter((r) => auditMatches(r, text, outcome));
+  $('audit-count').textContent = state.auditMax ? String(state.auditMax) : '';
+  body.replaceChildren();
+  for (const r of rows.slice(0, AUDIT_SHOW)) {
     const o = outcomeOf(r);
-    if (outcome === 'committed' && o.kind !== 'committed') return false;
-    if (outcome === 'accepted' && o.kind === 'refused') return false;
-    if (outcome === 'refused' && o.kind !== 'refused') return false;
-    if (outcome === 'dryrun' && !r.dryRun) return false;
-    if (outcome === 'real' && r.dryRun) return false;
-    if (!text) return true;
-    const hay = [r.seq, r.actor, r.action, r.target, r.input, o.text, r.dryRun ? 'dry run' : '', JSON.stringify(r.details || '')].join(' ').toLowerCase();
-    return text.toLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w));
-  }
-
-  function renderAudit() {
-    const body = $('audit-body');
-    const text = $('audit-text').value.trim();
-    const outcome = $('audit-outcome').value;
-    const rows = state.audit.filter((r) => auditMatches(r, text, outcome));
-    $('audit-count').textContent = state.auditMax ? String(state.auditMax) : '';
-    body.replaceChildren();
-    for (const r of rows.slice(0, AUDIT_SHOW)) {
-      const o = outcomeOf(r);
-      const open = state.auditOpen.has(r.seq);
-      const tr = el('tr', { class: `audit-row outcome-${o.kind}${r.dryRun ? ' dry' : ''}`, tabindex: '0', 'aria-expanded': open ? 'true' : 'false', dataset: { seq: r.seq, outcome: o.kind } },
-        el('td', { class: 'mono', text: String(r.seq) }),
-        el('td', { class: 'mono', title: r.time, text: timeText(r.time) }),
-        el('td', { text: r.actor }),
-        el('td', null, el('span', { class: 'mono', text: r.action }), r.dryRun ? el('span', { class: 'pill pill-muted', text: 'dry run' }) : null),
-        el('td', { class: 'audit-target' }, el('span', { class: 'mono', text: r.target.length > 13 && /^[0-9a-f-]{36}$/.test(r.target) ? mdevLabel(r.target) : r.target }),
-          r.input != null ? el('code', { class: 'audit-input', text: r.input.length > 40 ? `${r.input.slice(0, 40)}…` : r.input }) : null),
-        el('td', { class: `outcome outcome-${o.kind}` }, el('span', { 'aria-hidden': 'true', text: `${o.sym} ` }), o.text));
-      body.append(tr);
-      if (open) {
-        const offenders = r.details && (r.details.offendingApqns || r.details.offenders);
-        body.append(el('tr', { class: 'audit-detail' }, el('td', { colspan: '6' },
-          el('pre', { class: 'mono', text: JSON.stringify({ input: r.input, versionBefore: r.versionBefore, versionAfter: r.versionAfter, details: r.details }, null, 2) }),
-          Array.isArray(offenders) && offenders.length ? el('p', { class: 'muted', text: `Offending APQNs highlighted in the grid: ${offenders.map((x) => x.apqn).join(' ')}` }) : null)));
-      }
+    const open = state.auditOpen.has(r.seq);
+    const tr = el('tr', { class: `audit-row outcome-${o.kind}${r.dryRun ? ' dry' : ''}`, tabindex: '0', 'aria-expanded': open ? 'true' : 'false', dataset: { seq: r.seq, outcome: o.kind } },
+      el('td', { class: 'mono', text: String(r.seq) }),
+      el('td', { class: 'mono', title: r.time, text: timeText(r.time) }),
+      el('td', { text: r.actor }),
+      el('td', null, el('span', { class: 'mono', text: r.action }), r.dryRun ? el('span', { class: 'pill pill-muted', text: 'dry run' }) : null),
+      el('td', { class: 'audit-target' }, el('span', { class: 'mono', text: r.target.length > 13 && /^[0-9a-f-]{36}$/.test(r.target) ? mdevLabel(r.target) : r.target }),
+        r.input != null ? el('code', { class: 'audit-input', text: r.input.length > 40 ? `${r.input.slice(0, 40)}…` : r.input }) : null),
+      el('td', { class: `outcome outcome-${o.kind}` }, el('span', { 'aria-hidden': 'true', text: `${o.sym} ` }), o.text));
+    body.append(tr);
+    if (open) {
+      const offenders = r.details && (r.details.offendingApqns || r.details.offenders);
+      body.append(el('tr', { class: 'audit-detail' }, el('td', { colspan: '6' },
+        el('pre', { class: 'mono', text: JSON.stringify({ input: r.input, versionBefore: r.versionBefore, versionAfter: r.versionAfter, details: r.details }, null, 2) }),
+        Array.isArray(offenders) && offenders.length ? el('p', { class: 'muted', text: `Offending APQNs highlighted in the grid: ${offenders.map((x) => x.apqn).join(' ')}` }) : null)));
     }
-    $('audit-shown').textContent = `${Math.min(rows.length, AUDIT_SHOW)} of ${rows.length} matching records shown (${state.audit.length} loaded).`;
   }
+  $('audit-shown').textContent = `${Math.min(rows.length, AUDIT_SHOW)} of ${rows.length} matching records shown (${state.audit.length} loaded).`;
+}
 
-  function toggleAuditRow(tr) {
-    const seq = Number(tr.dataset.seq);
-    if (state.auditOpen.has(seq)) state.auditOpen.delete(seq); else state.auditOpen.add(seq);
-    const rec = state.audit.find((r) => r.seq === seq);
-    const offenders = rec && rec.details && (rec.details.offendingApqns || rec.details.offenders);
-    state.hl.audit = state.auditOpen.has(seq) && Array.isArray(offenders) ? { offenders, rebound: [], masks: null } : null;
-    renderAudit();
-    renderGrid();
-    const again = $('audit-body').querySelector(`tr[data-seq="${seq}"]`);
-    if (again) again.focus();
-  }
+function toggleAuditRow(tr) {
+  const seq = Number(tr.dataset.seq);
+  if (state.auditOpen.has(seq)) state.auditOpen.delete(seq); else state.auditOpen.add(seq);
+  const rec = state.audit.find((r) => r.seq === seq);
+  const offenders = rec && rec.details && (rec.details.offendingApqns || rec.details.offenders);
+  state.hl.audit = state.auditOpen.has(seq) && Array.isArray(offenders) ? { offenders, rebound: [], masks: null } : null;
+  renderAudit();
+  renderGrid();
+  const again = $('audit-body').querySelector(`tr[data-seq="${seq}"]`);
+  if (again) again.focus();
+}
 
-  // ---------------------------------------------------------------- chrome
-  function renderHost() {
-    if (!state.bus) return;
-    const usage = state.domainsSeen.size;
-    $('host-info').replaceChildren(
-      el('span', { class: 'hi' }, el('strong', { text: String(state.adapters.length) }), ' adapters'),
-      el('span', { class: 'hi' }, el('strong', { text: String(usage) }), ' usage domains'),
-      el('span', { class: 'hi' }, el('strong', { text: String(state.mdevs.length) }), ' matrix devices'),
-      el('span', { class: 'hi' }, el('strong', { text: String(state.mdevs.filter((m) => m.guest).length) }), state.mdevs.filter((m) => m.guest).length === 1 ? ' guest' : ' guests'),
-      el('span', { class: 'hi' }, 'max ids ', el('strong', { text: `${state.bus.maxAdapterId}/${state.bus.maxDomainId}` })),
-      el('span', { class: 'hi' }, 'version ', el('strong', { id: 'global-version', text: `v${state.globalVersion}` })));
-    $('driver-summary').replaceChildren(...state.drivers.map((d) => el('span', { class: `drv${d.default ? ' drv-default' : ''}` },
-      el('span', { 'aria-hidden': 'true', text: d.default ? '■ ' : '○ ' }), `${d.name} `, el('strong', { text: String(d.queues) }))));
-  }
+// ---------------------------------------------------------------- chrome
+function renderHost() {
+  if (!state.bus) return;
+  const usage = state.domainsSeen.size;
+  $('host-info').replaceChildren(
+    el('span', { class: 'hi' }, el('strong', { text: String(state.adapters.length) }), ' adapters'),
+    el('span', { class: 'hi' }, el('strong', { text: String(usage) }), ' usage domains'),
+    el('span', { class: 'hi' }, el('strong', { text: String(state.mdevs.length) }), ' matrix devices'),
+    el('span', { class: 'hi' }, el('strong', { text: String(state.mdevs.filter((m) => m.guest).length) }), state.mdevs.filter((m) => m.guest).length === 1 ? ' guest' : ' guests'),
+    el('span', { class: 'hi' }, 'max ids ', el('strong', { text: `${state.bus.maxAdapterId}/${state.bus.maxDomainId}` })),
+    el('span', { class: 'hi' }, 'version ', el('strong', { id: 'global-version', text: `v${state.globalVersion}` })));
+  $('driver-summary').replaceChildren(...state.drivers.map((d) => el('span', { class: `drv${d.default ? ' drv-default' : ''}` },
+    el('span', { 'aria-hidden': 'true', text: d.default ? '■ ' : '○ ' }), `${d.name} `, el('strong', { text: String(d.queues) }))));
+}
 
-  function renderBanner() {
-    const b = $('mode-banner');
-    b.replaceChildren();
-    let show = true;
-    if (state.tab === 'masks') {
-      b.className = 'mode-banner mode-masks';
-      b.append(el('span', { 'aria-hidden': 'true', text: '✎ ' }), 'Mask editor: click an adapter (row) header to add an ', el('code', { text: 'apmask' }), ' term, a domain (column) header for ', el('code', { text: 'aqmask' }), '.');
-    } else if (state.tab === 'mdevs') {
-      const m = state.selectedMdev && mdevByUuid(state.selectedMdev);
-      if (m) {
-        b.className = 'mode-banner mode-assign';
-        b.append(el('span', { 'aria-hidden': 'true', text: '◎ ' }), 'Assigning to ', el('strong', { text: mdevName(m) }),
-          ': click a cell to add its adapter and domain, a header to assign or unassign it. ',
-          el('button', { type: 'button', class: 'btn-link', text: 'Done', onclick: () => { state.selectedMdev = null; renderAll(); } }));
-      } else {
-        b.className = 'mode-banner';
-        b.append('Choose “◎ Assign by clicking” on a matrix device, then click cells or headers to assign.');
-      }
+function renderBanner() {
+  const b = $('mode-banner');
+  b.replaceChildren();
+  let show = true;
+  if (state.tab === 'masks') {
+    b.className = 'mode-banner mode-masks';
+    b.append(el('span', { 'aria-hidden': 'true', text: '✎ ' }), 'Mask editor: click an adapter (row) header to add an ', el('code', { text: 'apmask' }), ' term, a domain (column) header for ', el('code', { text: 'aqmask' }), '.');
+  } else if (state.tab === 'mdevs') {
+    const m = state.selectedMdev && mdevByUuid(state.selectedMdev);
+    if (m) {
+      b.className = 'mode-banner mode-assign';
+      b.append(el('span', { 'aria-hidden': 'true', text: '◎ ' }), 'Assigning to ', el('strong', { text: mdevName(m) }),
+        ': click a cell to add its adapter and domain, a header to assign or unassign it. ',
+        el('button', { type: 'button', class: 'btn-link', text: 'Done', onclick: () => { state.selectedMdev = null; renderAll(); } }));
     } else {
-      show = !!state.hl.audit;
       b.className = 'mode-banner';
-      if (show) b.append('Showing the offending APQNs of the expanded audit record.');
+      b.append('Choose “◎ Assign by clicking” on a matrix device, then click cells or headers to assign.');
     }
-    b.hidden = !show;
+  } else {
+    show = !!state.hl.audit;
+    b.className = 'mode-banner';
+    if (show) b.append('Showing the offending APQNs of the expanded audit record.');
   }
+  b.hidden = !show;
+}
 
-  function renderAll() {
-    renderHost();
-    renderBanner();
-    renderGrid();
-    renderMasks();
-    renderMdevs();
+function renderAll() {
+  renderHost();
+  renderBanner();
+  renderGrid();
+  renderMasks();
+  renderMdevs();
+}
+
+function selectTab(tab, focus) {
+  state.tab = tab;
+  for (const t of ['masks', 'mdevs', 'audit']) {
+    const btn = $(`tab-${t}`);
+    const on = t === tab;
+    btn.setAttribute('aria-selected', on ? 'true' : 'false');
+    btn.tabIndex = on ? 0 : -1;
+    $(`panel-${t}`).hidden = !on;
   }
+  if (focus) $(`tab-${tab}`).focus();
+  renderBanner();
+  renderGrid();
+  if (tab === 'audit') renderAudit();
+}
 
-  function selectTab(tab, focus) {
-    state.tab = tab;
-    for (const t of ['masks', 'mdevs', 'audit']) {
-      const btn = $(`tab-${t}`);
-      const on = t === tab;
-      btn.setAttribute('aria-selected', on ? 'true' : 'false');
-      btn.tabIndex = on ? 0 : -1;
-      $(`panel-${t}`).hidden = !on;
-    }
-    if (focus) $(`tab-${tab}`).focus();
-    renderBanner();
-    renderGrid();
-    if (tab === 'audit') renderAudit();
-  }
+// ---------------------------------------------------------------- wiring
+function wire() {
+  $('signin-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const cred = $('credential').value.trim();
+    if (cred) signIn(cred);
+  });
+  $('sign-out').addEventListener('click', () => signedOut('Signed out.'));
 
-  // ---------------------------------------------------------------- wiring
-  function wire() {
-    $('signin-form').addEventListener('submit', (ev) => {
-      ev.preventDefault();
-      const cred = $('credential').value.trim();
-      if (cred) signIn(cred);
+  const grid = $('grid');
+  grid.addEventListener('keydown', gridKeydown);
+  grid.addEventListener('focusin', gridFocusIn);
+  grid.addEventListener('click', gridClick);
+  grid.addEventListener('mouseover', gridHover);
+  grid.addEventListener('mouseleave', () => { state.hoverKey = null; renderDetails(); });
+
+  const tabs = ['masks', 'mdevs', 'audit'];
+  for (const t of tabs) {
+    const btn = $(`tab-${t}`);
+    btn.addEventListener('click', () => selectTab(t));
+    btn.addEventListener('keydown', (ev) => {
+      const i = tabs.indexOf(t);
+      if (ev.key === 'ArrowRight') { ev.preventDefault(); selectTab(tabs[(i + 1) % tabs.length], true); }
+      if (ev.key === 'ArrowLeft') { ev.preventDefault(); selectTab(tabs[(i + tabs.length - 1) % tabs.length], true); }
     });
-    $('sign-out').addEventListener('click', () => signedOut('Signed out.'));
-
-    const grid = $('grid');
-    grid.addEventListener('keydown', gridKeydown);
-    grid.addEventListener('focusin', gridFocusIn);
-    grid.addEventListener('click', gridClick);
-    grid.addEventListener('mouseover', gridHover);
-    grid.addEventListener('mouseleave', () => { state.hoverKey = null; renderDetails(); });
-
-    const tabs = ['masks', 'mdevs', 'audit'];
-    for (const t of tabs) {
-      const btn = $(`tab-${t}`);
-      btn.addEventListener('click', () => selectTab(t));
-      btn.addEventListener('keydown', (ev) => {
-        const i = tabs.indexOf(t);
-        if (ev.key === 'ArrowRight') { ev.preventDefault(); selectTab(tabs[(i + 1) % tabs.length], true); }
-        if (ev.key === 'ArrowLeft') { ev.preventDefault(); selectTab(tabs[(i + tabs.length - 1) % tabs.length], true); }
-      });
-    }
-
-    $('mask-input').addEventListener('input', () => schedulePreview());
-    for (const attr of ['apmask', 'aqmask']) {
-      $(`mask-attr-${attr}`).addEventListener('change', () => { setAttr(attr); schedulePreview(0); });
-    }
-    $('mask-form').addEventListener('submit', applyMask);
-    $('mask-clear').addEventListener('click', () => { $('mask-input').value = ''; schedulePreview(0); $('mask-input').focus(); });
-
-    $('mdev-create').addEventListener('submit', createMdev);
-    const list = $('mdev-list');
-    list.addEventListener('click', (ev) => {
-      const b = ev.target.closest('button[data-action]');
-      if (b) { ev.preventDefault(); mdevAction(b.dataset.action, b.dataset.uuid); }
-    });
-    list.addEventListener('submit', (ev) => {
-      const f = ev.target.closest('form[data-action]');
-      if (f) { ev.preventDefault(); mdevAction(f.dataset.action, f.dataset.uuid); }
-    });
-
-    $('audit-text').addEventListener('input', renderAudit);
-    $('audit-outcome').addEventListener('change', renderAudit);
-    const body = $('audit-body');
-    body.addEventListener('click', (ev) => { const tr = ev.target.closest('tr.audit-row'); if (tr) toggleAuditRow(tr); });
-    body.addEventListener('keydown', (ev) => {
-      const tr = ev.target.closest('tr.audit-row');
-      if (tr && (ev.key === 'Enter' || ev.key === ' ')) { ev.preventDefault(); toggleAuditRow(tr); }
-    });
-
-    window.addEventListener('online', () => { if (state.cred) { state.needResync = true; connectEvents(); } });
-    window.addEventListener('offline', () => { if (state.cred) { closeEvents(); state.needResync = true; setLive('offline'); } });
   }
 
-  function boot() {
-    wire();
-    setAttr('apmask');
-    setLive('offline');
-    const saved = sessionStorage.getItem(CREDENTIAL_KEY);
-    if (saved) { $('signin').hidden = true; signIn(saved); } else showSignIn('');
+  $('mask-input').addEventListener('input', () => schedulePreview());
+  for (const attr of ['apmask', 'aqmask']) {
+    $(`mask-attr-${attr}`).addEventListener('change', () => { setAttr(attr); schedulePreview(0); });
   }
+  $('mask-form').addEventListener('submit', applyMask);
+  $('mask-clear').addEventListener('click', () => { $('mask-input').value = ''; schedulePreview(0); $('mask-input').focus(); });
 
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot); else boot();
-})();
+  $('mdev-create').addEventListener('submit', createMdev);
+  const list = $('mdev-list');
+  list.addEventListener('click', (ev) => {
+    const b = ev.target.closest('button[data-action]');
+    if (b) { ev.preventDefault(); mdevAction(b.dataset.action, b.dataset.uuid); }
+  });
+  list.addEventListener('submit', (ev) => {
+    const f = ev.target.closest('form[data-action]');
+    if (f) { ev.preventDefault(); mdevAction(f.dataset.action, f.dataset.uuid); }
+  });
+
+  $('audit-text').addEventListener('input', renderAudit);
+  $('audit-outcome').addEventListener('change', renderAudit);
+  const body = $('audit-body');
+  body.addEventListener('click', (ev) => { const tr = ev.target.closest('tr.audit-row'); if (tr) toggleAuditRow(tr); });
+  body.addEventListener('keydown', (ev) => {
+    const tr = ev.target.closest('tr.audit-row');
+    if (tr && (ev.key === 'Enter' || ev.key === ' ')) { ev.preventDefault(); toggleAuditRow(tr); }
+  });
+
+  window.addEventListener('online', () => { if (state.cred) { state.needResync = true; connectEvents(); } });
+  window.addEventListener('offline', () => { if (state.cred) { closeEvents(); state.needResync = true; setLive('offline'); } });
+}
+
+function boot() {
+  wire();
+  setAttr('apmask');
+  setLive('offline');
+  const saved = sessionStorage.getItem(CREDENTIAL_KEY);
+  if (saved) { $('signin').hidden = true; signIn(saved); } else showSignIn('');
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot); else boot();
