@@ -2,6 +2,9 @@
 // type="module"), no build step, nothing from the network.
 // It talks only to the documented /api endpoints and follows changes through /api/events (SSE).
 
+import { $, el, kv } from './dom.js';
+import { hex2, hex4, apqnOf, sortNum, problemName, maskBit, maskRanges, timeText, parseIds } from './format.js';
+
 const CREDENTIAL_KEY = 'apmanager.credential';
 const EVENT_TYPES = ['bus-changed', 'queues-rebound', 'mdev-changed', 'guest-matrix-changed', 'adapter-changed', 'change-refused'];
 const AUDIT_KEEP = 1000;
@@ -50,79 +53,11 @@ const state = {
   lastEventGroup: null,
 };
 
-const $ = (id) => document.getElementById(id);
-
 // ---------------------------------------------------------------- helpers
-function el(tag, props, ...kids) {
-  const e = document.createElement(tag);
-  if (props) {
-    for (const [k, v] of Object.entries(props)) {
-      if (v == null || v === false) continue;
-      if (k === 'class') e.className = v;
-      else if (k === 'text') e.textContent = v;
-      else if (k === 'dataset') for (const [dk, dv] of Object.entries(v)) { if (dv != null) e.dataset[dk] = String(dv); }
-      else if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v);
-      else if (v === true) e.setAttribute(k, '');
-      else e.setAttribute(k, String(v));
-    }
-  }
-  for (const kid of kids.flat(Infinity)) {
-    if (kid == null || kid === false) continue;
-    e.append(kid instanceof Node ? kid : String(kid));
-  }
-  return e;
-}
-
-const hex2 = (n) => n.toString(16).padStart(2, '0');
-const hex4 = (n) => n.toString(16).padStart(4, '0');
-const apqnOf = (a, d) => `${hex2(a)}.${hex4(d)}`;
-const sortNum = (xs) => [...xs].sort((x, y) => x - y);
-const problemName = (type) => (type || '').replace(/^\/problems\//, '');
-
-function maskBit(mask, n) {
-  if (!mask || n < 0 || n > 255) return false;
-  const digit = parseInt(mask.charAt(2 + (n >> 2)), 16);
-  return (digit & (8 >> (n & 3))) !== 0;
-}
-
-function maskRanges(mask) {
-  const out = [];
-  let start = -1;
-  for (let n = 0; n <= 256; n++) {
-    const on = n < 256 && maskBit(mask, n);
-    if (on && start < 0) start = n;
-    if (!on && start >= 0) { out.push(start === n - 1 ? `${start}` : `${start}-${n - 1}`); start = -1; }
-  }
-  return out.length ? out.join(',') : 'none';
-}
 
 function mdevName(m) { return m ? (m.name || m.uuid.slice(0, 8)) : ''; }
 function mdevByUuid(uuid) { return state.mdevs.find((m) => m.uuid === uuid) || null; }
 function mdevLabel(uuid) { const m = mdevByUuid(uuid); return m ? mdevName(m) : (uuid ? uuid.slice(0, 8) : ''); }
-
-function timeText(iso) {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso || '';
-  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-}
-
-function parseIds(text, what) {
-  const ids = [];
-  for (const part of text.split(/[\s,]+/).filter(Boolean)) {
-    const range = /^(0x[0-9a-f]+|\d+)-(0x[0-9a-f]+|\d+)$/i.exec(part);
-    const one = (s) => (/^0x/i.test(s) ? parseInt(s.slice(2), 16) : parseInt(s, 10));
-    if (range) {
-      const a = one(range[1]); const z = one(range[2]);
-      if (z < a || z - a > 255) throw new Error(`${what}: bad range '${part}'`);
-      for (let i = a; i <= z; i++) ids.push(i);
-    } else if (/^(0x[0-9a-f]+|\d+)$/i.test(part)) {
-      ids.push(one(part));
-    } else {
-      throw new Error(`${what}: '${part}' is not a number (decimal, 0x hex or a-b)`);
-    }
-  }
-  return [...new Set(ids)].sort((x, y) => x - y);
-}
 
 // ---------------------------------------------------------------- toasts
 function toast(kind, text, ms = 6000) {
@@ -629,9 +564,6 @@ function activate(t) {
 }
 
 // ---------------------------------------------------------------- details
-function kv(dl, k, v, cls) {
-  dl.append(el('dt', { text: k }), el('dd', { class: cls || null }, v == null || v === '' ? el('span', { class: 'muted', text: '—' }) : v));
-}
 
 function renderDetails() {
   const box = $('details');
