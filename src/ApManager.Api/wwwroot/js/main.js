@@ -4,6 +4,8 @@
 
 import { $, el, kv } from './dom.js';
 import { hex2, hex4, apqnOf, sortNum, problemName, maskBit, maskRanges, timeText, parseIds } from './format.js';
+import { state, mdevName, mdevByUuid, mdevLabel } from './state.js';
+import { toast } from './toast.js';
 
 const CREDENTIAL_KEY = 'apmanager.credential';
 const EVENT_TYPES = ['bus-changed', 'queues-rebound', 'mdev-changed', 'guest-matrix-changed', 'adapter-changed', 'change-refused'];
@@ -19,56 +21,6 @@ const STATES = {
   unbound: { sym: '–', word: 'unbound', text: 'no driver bound' },
   noqueue: { sym: '·', word: 'no queue', text: 'no queue exists' },
 };
-
-// ---------------------------------------------------------------- state
-const state = {
-  cred: null,
-  bus: null,
-  adapters: [],
-  queues: [],
-  mdevs: [],
-  drivers: [],
-  globalVersion: 0,
-  queueMap: new Map(),
-  matrixOwner: new Map(),
-  domainsSeen: new Set(),
-  audit: [],
-  auditMax: 0,
-  lastEventSeq: 0,
-  es: null,
-  live: 'offline',
-  needResync: false,
-  focusKey: null,
-  pinnedKey: null,
-  hoverKey: null,
-  tab: 'masks',
-  selectedMdev: null,
-  hl: { mask: null, mdev: null, audit: null },
-  maskPreview: null,
-  openConfig: new Set(),
-  confirmDelete: null,
-  drafts: new Map(),
-  auditOpen: new Set(),
-  lastEvent: null,
-  lastEventGroup: null,
-};
-
-// ---------------------------------------------------------------- helpers
-
-function mdevName(m) { return m ? (m.name || m.uuid.slice(0, 8)) : ''; }
-function mdevByUuid(uuid) { return state.mdevs.find((m) => m.uuid === uuid) || null; }
-function mdevLabel(uuid) { const m = mdevByUuid(uuid); return m ? mdevName(m) : (uuid ? uuid.slice(0, 8) : ''); }
-
-// ---------------------------------------------------------------- toasts
-function toast(kind, text, ms = 6000) {
-  const sym = { ok: '✔', warn: '⚠', error: '✖', info: 'i' }[kind] || 'i';
-  const t = el('div', { class: `toast toast-${kind}`, role: kind === 'error' || kind === 'warn' ? 'alert' : null },
-    el('span', { class: 'toast-sym', 'aria-hidden': 'true', text: sym }), el('span', { class: 'toast-text', text }),
-    el('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss', text: '×', onclick: () => t.remove() }));
-  $('toasts').append(t);
-  while ($('toasts').children.length > 4) $('toasts').firstElementChild.remove();
-  setTimeout(() => t.remove(), ms);
-}
 
 // ---------------------------------------------------------------- API
 class Unauthenticated extends Error {}
