@@ -2,6 +2,7 @@
 // type="module"), no build step, nothing from the network.
 // It talks only to the documented /api endpoints and follows changes through /api/events (SSE).
 
+import { Unauthenticated, onUnauthenticated, api, ignoreAuth } from './api.js';
 import { $, el, kv } from './dom.js';
 import { hex2, hex4, apqnOf, sortNum, problemName, maskBit, maskRanges, timeText, parseIds } from './format.js';
 import { state, mdevName, mdevByUuid, mdevLabel } from './state.js';
@@ -22,32 +23,6 @@ const STATES = {
   noqueue: { sym: '·', word: 'no queue', text: 'no queue exists' },
 };
 
-// ---------------------------------------------------------------- API
-class Unauthenticated extends Error {}
-
-async function api(method, path, { body, ifMatch } = {}) {
-  const headers = { Accept: 'application/json, application/problem+json', Authorization: `Bearer ${state.cred}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (ifMatch != null) headers['If-Match'] = `"${ifMatch}"`;
-  let res;
-  try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'omit' });
-  } catch (e) {
-    return { ok: false, status: 0, data: { title: 'The service cannot be reached', detail: String(e && e.message || e) }, etag: null };
-  }
-  let data = null;
-  const type = res.headers.get('Content-Type') || '';
-  if (res.status !== 204 && type.includes('json')) {
-    try { data = await res.json(); } catch { data = null; }
-  }
-  const result = { ok: res.ok, status: res.status, data, etag: res.headers.get('ETag') };
-  if (res.status === 401 && state.cred) {
-    signedOut((data && data.detail) || 'The credential was refused.');
-    throw new Unauthenticated('401');
-  }
-  return result;
-}
-
 // ---------------------------------------------------------------- loading
 let refreshTimer = null;
 let refreshing = null;
@@ -65,8 +40,6 @@ async function refreshAll() {
   })();
   try { await refreshing; } finally { refreshing = null; }
 }
-
-function ignoreAuth(e) { if (!(e instanceof Unauthenticated)) { console.error(e); toast('error', `Refresh failed: ${e.message || e}`); } }
 
 async function loadState() {
   const [bus, adapters, queues, mdevs, drivers] = await Promise.all([
@@ -1166,6 +1139,7 @@ function wire() {
 }
 
 function boot() {
+  onUnauthenticated(signedOut);
   wire();
   setAttr('apmask');
   setLive('offline');
