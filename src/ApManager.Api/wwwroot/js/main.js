@@ -3,6 +3,8 @@
 // It talks only to the documented /api endpoints and follows changes through /api/events (SSE).
 
 import { Unauthenticated, onUnauthenticated, api, ignoreAuth } from './api.js';
+import { STATES, gridModel, firstCellKey, cellInfo, describeCell, activeHighlight } from './cells.js';
+import { onConfigureAdapter, renderDetails } from './details.js';
 import { $, el, kv } from './dom.js';
 import { hex2, hex4, apqnOf, sortNum, problemName, maskBit, maskRanges, timeText, parseIds } from './format.js';
 import { state, mdevName, mdevByUuid, mdevLabel } from './state.js';
@@ -13,15 +15,6 @@ const EVENT_TYPES = ['bus-changed', 'queues-rebound', 'mdev-changed', 'guest-mat
 const AUDIT_KEEP = 1000;
 const AUDIT_INITIAL = 300;
 const AUDIT_SHOW = 250;
-
-const STATES = {
-  host: { sym: '■', word: 'host', text: 'owned by the host (default driver)' },
-  free: { sym: '○', word: 'free', text: 'free for vfio_ap (no matrix device)' },
-  assigned: { sym: '◆', word: 'assigned', text: 'assigned to a matrix device' },
-  guest: { sym: '●', word: 'in guest', text: "in a guest's guest matrix" },
-  unbound: { sym: '–', word: 'unbound', text: 'no driver bound' },
-  noqueue: { sym: '·', word: 'no queue', text: 'no queue exists' },
-};
 
 // ---------------------------------------------------------------- loading
 let refreshTimer = null;
@@ -255,72 +248,6 @@ async function signIn(cred) {
   } catch (e) { ignoreAuth(e); }
 }
 
-// ---------------------------------------------------------------- grid model
-function gridModel() {
-  const known = new Set(state.adapters.map((a) => a.id));
-  const rows = state.adapters.map((a) => ({ ...a, absent: false }));
-  const domains = new Set(state.domainsSeen);
-  for (const m of state.mdevs) {
-    for (const a of m.adapters) if (!known.has(a)) { known.add(a); rows.push({ id: a, absent: true }); }
-    for (const d of m.domains) domains.add(d);
-  }
-  rows.sort((x, y) => x.id - y.id);
-  return { rows, cols: sortNum(domains) };
-}
-
-function firstCellKey() {
-  const { rows, cols } = gridModel();
-  return rows.length && cols.length ? `cell:${apqnOf(rows[0].id, cols[0])}` : null;
-}
-
-function cellInfo(a, d) {
-  const apqn = apqnOf(a, d);
-  const q = state.queueMap.get(apqn) || null;
-  const owner = (q && q.mdev && mdevByUuid(q.mdev)) || state.matrixOwner.get(apqn) || null;
-  const hostByMask = state.bus ? maskBit(state.bus.apmask, a) && maskBit(state.bus.aqmask, d) : false;
-  let st;
-  if (q) {
-    if (q.driver === 'vfio_ap') st = owner ? (q.guest ? 'guest' : 'assigned') : 'free';
-    else if (q.driver == null) st = owner ? 'assigned' : 'unbound';
-    else st = 'host';
-  } else {
-    st = owner ? 'assigned' : 'noqueue';
-  }
-  const guest = q ? q.guest : null;
-  let l1; let l2;
-  switch (st) {
-    case 'host': l1 = 'host'; l2 = q.driver; break;
-    case 'free': l1 = 'free'; l2 = 'vfio_ap'; break;
-    case 'guest': l1 = mdevName(owner); l2 = guest; break;
-    case 'assigned':
-      l1 = mdevName(owner);
-      l2 = !q ? 'no queue' : owner.guest ? 'not in guest' : 'no guest';
-      break;
-    case 'unbound': l1 = 'unbound'; l2 = 'no driver'; break;
-    default: l1 = 'no queue'; l2 = hostByMask ? 'host mask' : 'vfio mask';
-  }
-  return { apqn, a, d, q, owner, guest, st, l1, l2, hostByMask };
-}
-
-function describeCell(c) {
-  let s = `APQN ${c.apqn}: `;
-  switch (c.st) {
-    case 'host': s += `host, driver ${c.q.driver}`; break;
-    case 'free': s += 'free for vfio_ap, no matrix device'; break;
-    case 'guest': s += `assigned to matrix device ${mdevName(c.owner)}, in guest ${c.guest}'s guest matrix`; break;
-    case 'assigned': s += `assigned to matrix device ${mdevName(c.owner)}, ${c.q ? (c.owner.guest ? `not in guest ${c.owner.guest}'s guest matrix` : 'no guest') : 'no queue exists'}`; break;
-    case 'unbound': s += 'no driver bound'; break;
-    default: s += 'no queue';
-  }
-  return s;
-}
-
-function activeHighlight() {
-  if (state.tab === 'masks') return state.hl.mask;
-  if (state.tab === 'mdevs') return state.hl.mdev;
-  return state.hl.audit;
-}
-
 // ---------------------------------------------------------------- grid rendering
 function renderGrid() {
   const table = $('grid');
@@ -489,72 +416,6 @@ function activate(t) {
 }
 
 // ---------------------------------------------------------------- details
-
-function renderDetails() {
-  const box = $('details');
-  const key = state.hoverKey || state.pinnedKey || state.focusKey;
-  box.replaceChildren();
-  $('details-hint').textContent = state.hoverKey && state.hoverKey !== state.pinnedKey ? 'hover' : state.pinnedKey ? 'selected' : 'hover or select a cell';
-  if (!key || !state.bus) { box.append(el('p', { class: 'muted', text: 'Hover over or select an APQN cell, an adapter or a domain.' })); return; }
-  const dl = el('dl', { class: 'kv' });
-  const hl = activeHighlight();
-  if (key.startsWith('cell:')) {
-    const [ah, dh] = key.slice(5).split('.');
-    const c = cellInfo(parseInt(ah, 16), parseInt(dh, 16));
-    const adapter = state.adapters.find((x) => x.id === c.a);
-    box.dataset.apqn = c.apqn;
-    const off = hl && (hl.offenders || []).find((o) => o.apqn === c.apqn);
-    const reb = hl && (hl.rebound || []).find((r) => r.apqn === c.apqn);
-    box.append(el('div', { class: 'details-head' },
-      el('span', { class: `swatch state-${c.st}`, 'aria-hidden': 'true', text: STATES[c.st].sym }),
-      el('span', { class: 'details-title mono', text: c.apqn }),
-      el('span', { class: 'details-state', text: STATES[c.st].text }),
-      off ? el('span', { class: 'flag flag-off' }, el('span', { 'aria-hidden': 'true', text: '⚠ ' }), `blocks the change: ${off.driver}${off.mdev ? ` · ${mdevLabel(off.mdev)}` : ''}${off.guest ? ` · ${off.guest}` : ''}`) : null,
-      reb ? el('span', { class: 'flag flag-reb' }, el('span', { 'aria-hidden': 'true', text: '⇄ ' }), `would move ${reb.from || 'unbound'} → ${reb.to || 'unbound'}`) : null));
-    kv(dl, 'Adapter', adapter ? `${c.a} (0x${hex2(c.a)}) · ${adapter.type} ${adapter.mode} · ${adapter.configured ? 'configured' : 'deconfigured'}` : `${c.a} (not in the topology)`);
-    kv(dl, 'Domain', `${c.d} (0x${hex4(c.d)})${state.domainsSeen.has(c.d) ? ' · usage domain' : ' · not a host usage domain'}`);
-    kv(dl, 'Driver', c.q ? (c.q.driver || 'unbound') : 'no queue');
-    kv(dl, 'Queue version', c.q ? `v${c.q.version}${c.q.online ? ' · online' : ''}` : null);
-    kv(dl, 'Matrix device', c.owner ? el('span', null, el('strong', { text: mdevName(c.owner) }), ' ', el('code', { class: 'mono-small', text: c.owner.uuid })) : null, 'wide');
-    kv(dl, 'Guest', c.guest ? `${c.guest} (in its guest matrix)` : c.owner && c.owner.guest ? `${c.owner.guest} attached; this APQN is not in its guest matrix` : null);
-    kv(dl, 'Masks', `apmask[${c.a}]=${maskBit(state.bus.apmask, c.a) ? 1 : 0} aqmask[${c.d}]=${maskBit(state.bus.aqmask, c.d) ? 1 : 0} → ${c.hostByMask ? 'host' : 'vfio_ap'}`);
-    box.append(dl);
-  } else if (key.startsWith('ad:')) {
-    const id = Number(key.slice(3));
-    const a = state.adapters.find((x) => x.id === id);
-    delete box.dataset.apqn;
-    box.append(el('div', { class: 'details-head' },
-      el('span', { class: 'details-title mono', text: `adapter ${hex2(id)}` }),
-      el('span', { class: 'details-state', text: a ? `${a.type} · ${a.mode}` : 'not in the topology (over-provisioned)' })));
-    if (a) {
-      kv(dl, 'Id', `${id} (0x${hex2(id)})`);
-      kv(dl, 'State', `${a.configured ? 'configured' : 'deconfigured'}, ${a.online ? 'online' : 'offline'}`);
-      kv(dl, 'Queues', a.queues.length ? a.queues.join(' ') : 'none', 'mono-small');
-      kv(dl, 'Version', `v${a.version}`);
-    }
-    kv(dl, 'apmask bit', `${maskBit(state.bus.apmask, id) ? 1 : 0} (${maskBit(state.bus.apmask, id) ? 'host may own its queues' : 'its queues go to vfio_ap'})`);
-    const holders = state.mdevs.filter((m) => m.adapters.includes(id)).map(mdevName);
-    kv(dl, 'Assigned to', holders.join(', ') || null);
-    box.append(dl);
-    if (a) {
-      const btn = el('button', { type: 'button', class: 'btn btn-small', id: 'adapter-configure', text: a.configured ? 'Deconfigure adapter (hot unplug)' : 'Configure adapter (hot plug)' });
-      btn.addEventListener('click', () => setConfigured(a, !a.configured));
-      box.append(el('div', { class: 'actions' }, btn));
-    }
-  } else if (key.startsWith('dom:')) {
-    const id = Number(key.slice(4));
-    delete box.dataset.apqn;
-    box.append(el('div', { class: 'details-head' },
-      el('span', { class: 'details-title mono', text: `domain ${hex4(id)}` }),
-      el('span', { class: 'details-state', text: state.domainsSeen.has(id) ? 'host usage domain' : 'not a host usage domain' })));
-    kv(dl, 'Id', `${id} (0x${hex4(id)})`);
-    kv(dl, 'aqmask bit', `${maskBit(state.bus.aqmask, id) ? 1 : 0}`);
-    kv(dl, 'Usage domain of', state.mdevs.filter((m) => m.domains.includes(id)).map(mdevName).join(', ') || null);
-    kv(dl, 'Control domain of', state.mdevs.filter((m) => m.controlDomains.includes(id)).map(mdevName).join(', ') || null);
-    box.append(dl);
-  }
-  box.append(el('div', { id: 'details-problem' }));
-}
 
 async function setConfigured(adapter, configured) {
   try {
@@ -1140,6 +1001,7 @@ function wire() {
 
 function boot() {
   onUnauthenticated(signedOut);
+  onConfigureAdapter(setConfigured);
   wire();
   setAttr('apmask');
   setLive('offline');
