@@ -12,57 +12,13 @@ import { hex2, hex4, apqnOf, sortNum } from './format.js';
 import { wireGrid, renderGrid } from './grid.js';
 import { currentAttr, setAttr, cancelPreview, schedulePreview, toggleMaskTerm } from './masks.js';
 import { renderProblem } from './problem.js';
+import { scheduleRefresh, refreshAll } from './refresh.js';
 import { state, mdevName, mdevByUuid } from './state.js';
 import { toast } from './toast.js';
 import { renderAll, selectTab } from './view.js';
 
 const CREDENTIAL_KEY = 'apmanager.credential';
 const EVENT_TYPES = ['bus-changed', 'queues-rebound', 'mdev-changed', 'guest-matrix-changed', 'adapter-changed', 'change-refused'];
-
-// ---------------------------------------------------------------- loading
-let refreshTimer = null;
-let refreshing = null;
-let refreshAgain = false;
-
-function scheduleRefresh(delay = 60) {
-  clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(() => { refreshAll().catch(ignoreAuth); }, delay);
-}
-
-async function refreshAll() {
-  if (refreshing) { refreshAgain = true; return refreshing; }
-  refreshing = (async () => {
-    do { refreshAgain = false; await loadState(); } while (refreshAgain);
-  })();
-  try { await refreshing; } finally { refreshing = null; }
-}
-
-async function loadState() {
-  const [bus, adapters, queues, mdevs, drivers] = await Promise.all([
-    api('GET', '/api/bus'), api('GET', '/api/adapters'), api('GET', '/api/queues'), api('GET', '/api/mdevs'), api('GET', '/api/drivers'),
-  ]);
-  for (const r of [bus, adapters, queues, mdevs, drivers]) {
-    if (!r.ok) throw new Error((r.data && (r.data.detail || r.data.title)) || `HTTP ${r.status}`);
-  }
-  const before = state.globalVersion;
-  state.bus = bus.data;
-  state.adapters = [...adapters.data].sort((x, y) => x.id - y.id);
-  state.queues = queues.data;
-  state.mdevs = mdevs.data;
-  state.drivers = drivers.data;
-  state.globalVersion = Number((mdevs.etag || '').replace(/[^0-9]/g, '')) || Math.max(bus.data.version, ...mdevs.data.map((m) => m.version), 0);
-  index();
-  if (state.selectedMdev && !mdevByUuid(state.selectedMdev)) state.selectedMdev = null;
-  renderAll();
-  if (before && before !== state.globalVersion && $('mask-input').value !== '') schedulePreview(0);
-}
-
-function index() {
-  state.queueMap = new Map(state.queues.map((q) => [q.apqn, q]));
-  for (const q of state.queues) state.domainsSeen.add(q.domain);
-  state.matrixOwner = new Map();
-  for (const m of state.mdevs) for (const apqn of m.matrix) state.matrixOwner.set(apqn, m);
-}
 
 // ---------------------------------------------------------------- events (SSE)
 let reconnectTimer = null;
