@@ -7,11 +7,11 @@ import { findAuditEnd, loadAuditTail, fetchAuditSince, renderAudit, toggleAuditR
 import { firstCellKey } from './cells.js';
 import { onConfigureAdapter } from './details.js';
 import { renderMdevs, readConfig, clearDrafts } from './devices.js';
-import { $, el } from './dom.js';
+import { $ } from './dom.js';
 import { hex2, hex4, apqnOf, sortNum } from './format.js';
 import { wireGrid, renderGrid } from './grid.js';
 import { currentAttr, setAttr, cancelPreview, schedulePreview, toggleMaskTerm } from './masks.js';
-import { renderProblem } from './problem.js';
+import { handleResult } from './outcome.js';
 import { scheduleRefresh, refreshAll } from './refresh.js';
 import { state, mdevName, mdevByUuid } from './state.js';
 import { toast } from './toast.js';
@@ -167,43 +167,6 @@ async function setConfigured(adapter, configured) {
       ok: (d) => `Adapter ${hex2(adapter.id)} ${configured ? 'configured' : 'deconfigured'}${d.rebound && d.rebound.length ? `, ${d.rebound.length} queues rebound` : ''}.`,
     });
   } catch (e) { ignoreAuth(e); }
-}
-
-// ---------------------------------------------------------------- problems
-
-function showProblemIn(areaId, r, context, source) {
-  const area = $(areaId);
-  const p = r.data || { title: `HTTP ${r.status}` };
-  if (area) area.replaceChildren(renderProblem(p, r.status, context), el('button', {
-    type: 'button', class: 'btn-link', text: 'Dismiss', onclick: () => { area.replaceChildren(); if (source) { state.hl[source] = null; renderGrid(); } },
-  }));
-  if (source) {
-    state.hl[source] = { offenders: p.offendingApqns || [], rebound: [], masks: null };
-    renderGrid();
-  }
-}
-
-async function handleResult(r, ctx) {
-  if (r.ok) {
-    if (ctx.area && $(ctx.area)) $(ctx.area).replaceChildren();
-    if (ctx.source) state.hl[ctx.source] = null;
-    toast('ok', typeof ctx.ok === 'function' ? ctx.ok(r.data || {}) : ctx.ok || `${ctx.what}: done.`);
-    await refreshAll();
-    fetchAuditSince();
-    return true;
-  }
-  if (r.status === 412) {
-    await refreshAll();
-    const current = r.data && r.data.currentVersion != null ? ` (it is at version ${r.data.currentVersion} now)` : '';
-    toast('warn', `${ctx.what}: refused because it changed meanwhile${current}. The view is reloaded — check it and try again.`, 10000);
-    showProblemIn(ctx.area, r, `${ctx.what} — the data you saw was stale; reloaded.`, null);
-    fetchAuditSince();
-    return false;
-  }
-  showProblemIn(ctx.area, r, ctx.what, ctx.source);
-  toast('error', `${ctx.what}: ${(r.data && r.data.title) || `HTTP ${r.status}`}`);
-  fetchAuditSince();
-  return false;
 }
 
 // ---------------------------------------------------------------- mask editor
