@@ -1,83 +1,31 @@
-// ApManager dashboard: plain modern JavaScript loaded as a native ES module (index.html,
-// type="module"), no build step, nothing from the network.
-// It talks only to the documented /api endpoints and follows changes through /api/events (SSE).
+// ApManager dashboard, entry module (index.html loads it with type="module"): plain modern JavaScript, no
+// build step, nothing from the network. It talks only to the documented /api endpoints and follows changes
+// through /api/events (SSE).
+//
+// The modules import each other bottom-up, never in a cycle (StaticDashboardTests checks that):
+//   format, dom, state, toast        helpers and the one shared state object
+//   api                              the fetch wrapper
+//   cells, details, grid, problem    the AP matrix model, its details pane and grid; problem+json drawn
+//   audit, masks, devices, view      the tools' views and their reads; view.renderAll re-draws them all
+//   refresh, outcome                 loading the state; what a write's answer shows
+//   actions, live, session           the writes, the event stream, signing in and out
+//   main                             this file: wires the page's events to them and starts it
+// The three calls that go upwards are handed down at boot instead: a 401 signs out (api.js), activating
+// a grid cell or header acts in the current tool (grid.js), the details pane's adapter button configures
+// the adapter (details.js).
 
 import { applyMask, setConfigured, mdevAction, createMdev, actOnGrid } from './actions.js';
-import { onUnauthenticated, api, ignoreAuth } from './api.js';
-import { findAuditEnd, loadAuditTail, renderAudit, toggleAuditRow } from './audit.js';
-import { firstCellKey } from './cells.js';
+import { onUnauthenticated } from './api.js';
+import { renderAudit, toggleAuditRow } from './audit.js';
 import { onConfigureAdapter } from './details.js';
 import { $ } from './dom.js';
-import { wireGrid, renderGrid } from './grid.js';
-import { setLive, connectEvents, closeEvents, stopEvents } from './live.js';
+import { wireGrid } from './grid.js';
+import { setLive, connectEvents, closeEvents } from './live.js';
 import { setAttr, schedulePreview } from './masks.js';
-import { refreshAll } from './refresh.js';
+import { signedOut, signIn, resumeSession } from './session.js';
 import { state } from './state.js';
 import { selectTab } from './view.js';
 
-const CREDENTIAL_KEY = 'apmanager.credential';
-
-// ---------------------------------------------------------------- sign-in
-function showSignIn(message) {
-  $('app').hidden = true;
-  $('sign-out').hidden = true;
-  $('who').textContent = '';
-  $('host-info').textContent = '';
-  $('signin').hidden = false;
-  $('signin-error').textContent = message || '';
-  setTimeout(() => $('credential').focus(), 0);
-}
-
-function signedOut(message) {
-  stopEvents();
-  state.cred = null;
-  sessionStorage.removeItem(CREDENTIAL_KEY);
-  setLive('offline');
-  showSignIn(message);
-}
-
-function describeCredential(cred) {
-  const parts = cred.split('.');
-  if (parts.length === 3) {
-    try {
-      const json = JSON.parse(atob(parts[1].replace(/-/g, '+').replace(/_/g, '/')));
-      const roles = [].concat(json.roles || json.role || []).join(', ');
-      return `${json.sub || json.name || 'token'}${roles ? ` (${roles})` : ''}`;
-    } catch { return 'bearer token'; }
-  }
-  return 'API key';
-}
-
-async function signIn(cred) {
-  state.cred = cred;
-  let r;
-  try { r = await api('GET', '/api/bus'); } catch { return; }
-  if (!r.ok) {
-    state.cred = null;
-    showSignIn((r.data && (r.data.detail || r.data.title)) || `Sign-in failed (HTTP ${r.status}).`);
-    return;
-  }
-  sessionStorage.setItem(CREDENTIAL_KEY, cred);
-  $('signin').hidden = true;
-  $('app').hidden = false;
-  $('sign-out').hidden = false;
-  $('who').textContent = describeCredential(cred);
-  $('credential').value = '';
-  try {
-    const end = await findAuditEnd();
-    state.lastEventSeq = end;
-    state.audit = [];
-    state.auditMax = 0;
-    await loadAuditTail(end);
-    state.auditMax = Math.max(state.auditMax, end);
-    connectEvents();
-    await refreshAll();
-    if (!state.focusKey) state.focusKey = firstCellKey();
-    renderGrid();
-  } catch (e) { ignoreAuth(e); }
-}
-
-// ---------------------------------------------------------------- wiring
 function wire() {
   $('signin-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -136,8 +84,7 @@ function boot() {
   wire();
   setAttr('apmask');
   setLive('offline');
-  const saved = sessionStorage.getItem(CREDENTIAL_KEY);
-  if (saved) { $('signin').hidden = true; signIn(saved); } else showSignIn('');
+  resumeSession();
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot); else boot();
