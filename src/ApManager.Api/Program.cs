@@ -44,7 +44,7 @@ try
 
     // Build the bus model now: a bad configuration stops the service here, naming the key.
     var system = app.Services.GetRequiredService<ApSystem>();
-    AccessSetup.CheckExposure(app.Configuration);
+    ExposureCheck.CheckExposure(app.Configuration);
     app.Services.GetRequiredService<ApiKeyStore>();
 
     // Outermost, so the logged status is the one the client got after problem mapping.

@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using ApManager.Api.Configuration;
+using ApManager.Api.Problems;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace ApManager.Api.Access;
+
+/// <summary>A token bucket per caller for mutations; a refused call is <c>429 /problems/rate-limited</c> with <c>Retry-After</c>.</summary>
+public static class MutationRateLimit
+{
+    /// <summary>The rate limiter policy every mutation names.</summary>
+    public const string Policy = "mutations";
+
+    public static IServiceCollection AddMutationRateLimit(this IServiceCollection services)
+    {
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IConfiguration>((o, configuration) =>
+        {
+            var limits = configuration.GetSection(ApManagerConfiguration.Section).GetSection("RateLimit");
+            var perSecond = int.TryParse(limits["MutationsPerSecond"], NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : 50;
+            var burst = int.TryParse(limits["Burst"], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : 100;
+            o.AddPolicy(Policy, context =>
+            {
+                var caller = context.User.Identity?.IsAuthenticated == true
+                    ? "user:" + context.User.Identity.Name
+                    : "ip:" + context.Connection.RemoteIpAddress;
+                return perSecond <= 0
+                    ? RateLimitPartition.GetNoLimiter(caller)
+                    : RateLimitPartition.GetTokenBucketLimiter(caller, _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = Math.Max(burst, 1),
+                        TokensPerPeriod = perSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    });
+            });
+            o.OnRejected = RejectAsync;
+        });
+        return services;
+    }
+
+    private static async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
+    {
+        var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
+        context.HttpContext.Response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
+        await ProblemFactory.Create(context.HttpContext, ProblemCatalog.RateLimited,
+            $"Too many changes from this caller; retry after {retry} s.",
+            new Dictionary<string, object?> { ["retryAfter"] = retry }).ExecuteAsync(context.HttpContext);
+    }
+}
