@@ -42,7 +42,9 @@ try
 
     var app = builder.Build();
 
-    // Build the bus model now: a bad configuration stops the service here, naming the key.
+    // Every setting is checked now, before anything is built from it: a bad value stops the
+    // service here, all of them reported together, each naming its key.
+    app.Services.ValidateSettings();
     var system = app.Services.GetRequiredService<ApSystem>();
     ExposureCheck.CheckExposure(app.Configuration);
     app.Services.GetRequiredService<ApiKeyStore>();

@@ -14,6 +14,7 @@ internal static class AuthenticationSetup
 
     public static IServiceCollection AddApiKeyOrJwtAuthentication(this IServiceCollection services)
     {
+        services.AddSettings<StorageOptions, StorageSettings>();
         services.AddSingleton(CreateKeyStore);
         services.AddAuthentication(BearerScheme)
             .AddPolicyScheme(BearerScheme, "API key or JWT", o => o.ForwardDefaultSelector = context =>
@@ -40,7 +41,7 @@ internal static class AuthenticationSetup
     private static ApiKeyStore CreateKeyStore(IServiceProvider services)
     {
         var configuration = services.GetRequiredService<IConfiguration>();
-        var auth = configuration.GetSection(ApManagerConfiguration.Section).GetSection("Auth");
+        var auth = configuration.GetSection("ApManager:Auth");
         var jwt = auth.GetSection("Jwt");
         var jwtConfigured = !string.IsNullOrWhiteSpace(jwt["Authority"]) || !string.IsNullOrWhiteSpace(jwt["SigningKey"]);
         var keys = new List<ApiKey>();
@@ -72,7 +73,7 @@ internal static class AuthenticationSetup
         }
         if (keys.Count == 0 && !jwtConfigured)
         {
-            var storagePath = services.GetRequiredService<ApManagerConfiguration.Settings>().StoragePath;
+            var storagePath = services.GetRequiredService<StorageSettings>().Path;
             keys.Add(FirstRunKey.LoadOrCreate(storagePath, services.GetRequiredService<ILoggerFactory>().CreateLogger("ApManager.Access")));
         }
         return new ApiKeyStore(keys, jwtConfigured);

@@ -11,7 +11,7 @@ internal static class CorsSetup
         services.AddCors();
         services.AddOptions<CorsOptions>().Configure<IConfiguration>((o, configuration) =>
         {
-            var cors = configuration.GetSection(ApManagerConfiguration.Section).GetSection("Cors:Origins");
+            var cors = configuration.GetSection("ApManager:Cors:Origins");
             var origins = cors.GetChildren().Select(c => c.Value).OfType<string>().ToArray();
             if (origins.Length == 0 && cors.Value is { Length: > 0 } list)
             {

@@ -11,7 +11,7 @@ public static class ExposureCheck
 {
     public static void CheckExposure(IConfiguration configuration)
     {
-        var auth = configuration.GetSection($"{ApManagerConfiguration.Section}:Auth");
+        var auth = configuration.GetSection("ApManager:Auth");
         var configured = auth.GetSection("ApiKeys").GetChildren().Any() || !string.IsNullOrWhiteSpace(auth["Jwt:Authority"]) || !string.IsNullOrWhiteSpace(auth["Jwt:SigningKey"]);
         if (configured)
         {

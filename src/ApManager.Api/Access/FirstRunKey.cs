@@ -16,7 +16,7 @@ internal static class FirstRunKey
     /// <summary>The key created on an earlier first start, or a new one; <paramref name="storagePath"/> is null in memory mode, where nothing is written.</summary>
     public static ApiKey LoadOrCreate(string? storagePath, ILogger logger)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(storagePath ?? ApManagerConfiguration.DefaultStoragePath))!;
+        var dir = Path.GetDirectoryName(Path.GetFullPath(storagePath ?? StorageOptions.DefaultPath))!;
         var hashFile = Path.Combine(dir, HashFile);
         if (storagePath is not null && File.Exists(hashFile))
         {

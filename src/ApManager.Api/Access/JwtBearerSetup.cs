@@ -11,7 +11,7 @@ internal static class JwtBearerSetup
     {
         services.AddOptions<JwtBearerOptions>(scheme).Configure<IConfiguration>((o, configuration) =>
         {
-            var jwt = configuration.GetSection(ApManagerConfiguration.Section).GetSection("Auth:Jwt");
+            var jwt = configuration.GetSection("ApManager:Auth:Jwt");
             o.MapInboundClaims = false;
             o.Authority = NullIfEmpty(jwt["Authority"]);
             o.Audience = NullIfEmpty(jwt["Audience"]);

@@ -17,7 +17,7 @@ public static class MutationRateLimit
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IConfiguration>((o, configuration) =>
         {
-            var limits = configuration.GetSection(ApManagerConfiguration.Section).GetSection("RateLimit");
+            var limits = configuration.GetSection("ApManager:RateLimit");
             var perSecond = int.TryParse(limits["MutationsPerSecond"], NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : 50;
             var burst = int.TryParse(limits["Burst"], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : 100;
             o.AddPolicy(Policy, context =>
