@@ -46,7 +46,7 @@ try
     // service here, all of them reported together, each naming its key.
     app.Services.ValidateSettings();
     var system = app.Services.GetRequiredService<ApSystem>();
-    ExposureCheck.CheckExposure(app.Configuration);
+    app.CheckExposure();
     app.Services.GetRequiredService<ApiKeyStore>();
 
     // Outermost, so the logged status is the one the client got after problem mapping.

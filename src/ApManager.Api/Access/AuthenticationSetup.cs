@@ -14,6 +14,7 @@ internal static class AuthenticationSetup
 
     public static IServiceCollection AddApiKeyOrJwtAuthentication(this IServiceCollection services)
     {
+        services.AddSettings<AuthOptions, AuthSettings>();
         services.AddSettings<StorageOptions, StorageSettings>();
         services.AddSingleton(CreateKeyStore);
         services.AddAuthentication(BearerScheme)
@@ -40,42 +41,12 @@ internal static class AuthenticationSetup
     /// <summary>The configured keys; with no credential configured at all, the first-run admin key.</summary>
     private static ApiKeyStore CreateKeyStore(IServiceProvider services)
     {
-        var configuration = services.GetRequiredService<IConfiguration>();
-        var auth = configuration.GetSection("ApManager:Auth");
-        var jwt = auth.GetSection("Jwt");
-        var jwtConfigured = !string.IsNullOrWhiteSpace(jwt["Authority"]) || !string.IsNullOrWhiteSpace(jwt["SigningKey"]);
-        var keys = new List<ApiKey>();
-        var errors = new List<string>();
-        foreach (var item in auth.GetSection("ApiKeys").GetChildren())
+        var auth = services.GetRequiredService<AuthSettings>();
+        if (auth.CredentialConfigured)
         {
-            var name = item["Name"];
-            var role = item["Role"]?.ToLowerInvariant();
-            if (string.IsNullOrWhiteSpace(name))
-            {
-                errors.Add($"{item.Path}:Name is missing.");
-            }
-            else if (!Roles.IsRole(role))
-            {
-                errors.Add($"{item.Path}:Role = '{item["Role"]}': use viewer, operator or admin.");
-            }
-            else if (!ApiKeyStore.TryParseHash(item["Hash"], out var hash))
-            {
-                errors.Add($"{item.Path}:Hash: give 'sha256:' and 64 hex digits (the SHA-256 of the key; the key itself is never configured).");
-            }
-            else
-            {
-                keys.Add(new ApiKey(name, role!, hash));
-            }
+            return new ApiKeyStore(auth.ApiKeys, auth.Jwt is not null);
         }
-        if (errors.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid ApManager:Auth configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", errors));
-        }
-        if (keys.Count == 0 && !jwtConfigured)
-        {
-            var storagePath = services.GetRequiredService<StorageSettings>().Path;
-            keys.Add(FirstRunKey.LoadOrCreate(storagePath, services.GetRequiredService<ILoggerFactory>().CreateLogger("ApManager.Access")));
-        }
-        return new ApiKeyStore(keys, jwtConfigured);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("ApManager.Access");
+        return new ApiKeyStore([FirstRunKey.LoadOrCreate(services.GetRequiredService<StorageSettings>().Path, logger)]);
     }
 }

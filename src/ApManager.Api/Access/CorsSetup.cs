@@ -9,15 +9,10 @@ internal static class CorsSetup
     public static IServiceCollection AddConfiguredCors(this IServiceCollection services)
     {
         services.AddCors();
-        services.AddOptions<CorsOptions>().Configure<IConfiguration>((o, configuration) =>
+        services.AddSettings<CorsOriginOptions, CorsOrigins>();
+        services.AddOptions<CorsOptions>().Configure<CorsOrigins>((o, cors) =>
         {
-            var cors = configuration.GetSection("ApManager:Cors:Origins");
-            var origins = cors.GetChildren().Select(c => c.Value).OfType<string>().ToArray();
-            if (origins.Length == 0 && cors.Value is { Length: > 0 } list)
-            {
-                origins = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            }
-            o.AddDefaultPolicy(p => p.WithOrigins(origins).AllowAnyHeader().WithMethods("GET", "PUT", "PATCH", "POST", "DELETE")
+            o.AddDefaultPolicy(p => p.WithOrigins([.. cors.Origins]).AllowAnyHeader().WithMethods("GET", "PUT", "PATCH", "POST", "DELETE")
                 .WithExposedHeaders("ETag", "Location", "Retry-After"));
         });
         return services;

@@ -9,11 +9,12 @@ namespace ApManager.Api.Access;
 /// </summary>
 public static class ExposureCheck
 {
-    public static void CheckExposure(IConfiguration configuration)
+    public static void CheckExposure(this WebApplication app) =>
+        CheckExposure(app.Configuration, app.Services.GetRequiredService<AuthSettings>());
+
+    internal static void CheckExposure(IConfiguration configuration, AuthSettings auth)
     {
-        var auth = configuration.GetSection("ApManager:Auth");
-        var configured = auth.GetSection("ApiKeys").GetChildren().Any() || !string.IsNullOrWhiteSpace(auth["Jwt:Authority"]) || !string.IsNullOrWhiteSpace(auth["Jwt:SigningKey"]);
-        if (configured)
+        if (auth.CredentialConfigured)
         {
             return;
         }

@@ -9,24 +9,9 @@ internal static class JwtBearerSetup
 {
     public static IServiceCollection ConfigureJwtBearer(this IServiceCollection services, string scheme)
     {
-        services.AddOptions<JwtBearerOptions>(scheme).Configure<IConfiguration>((o, configuration) =>
+        services.AddOptions<JwtBearerOptions>(scheme).Configure<AuthSettings>((o, auth) =>
         {
-            var jwt = configuration.GetSection("ApManager:Auth:Jwt");
             o.MapInboundClaims = false;
-            o.Authority = NullIfEmpty(jwt["Authority"]);
-            o.Audience = NullIfEmpty(jwt["Audience"]);
-            o.RequireHttpsMetadata = !bool.TryParse(jwt["RequireHttpsMetadata"], out var https) || https;
-            o.TokenValidationParameters.NameClaimType = jwt["NameClaim"] ?? "sub";
-            o.TokenValidationParameters.RoleClaimType = jwt["RoleClaim"] ?? "roles";
-            o.TokenValidationParameters.ValidAudience = NullIfEmpty(jwt["Audience"]);
-            o.TokenValidationParameters.ValidateAudience = !string.IsNullOrWhiteSpace(jwt["Audience"]);
-            if (NullIfEmpty(jwt["SigningKey"]) is { } key)
-            {
-                // An offline signing key (development, tests, air-gapped IdPs): no metadata fetch.
-                o.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Convert.FromBase64String(key));
-                o.TokenValidationParameters.ValidIssuer = NullIfEmpty(jwt["Issuer"]);
-                o.TokenValidationParameters.ValidateIssuer = !string.IsNullOrWhiteSpace(jwt["Issuer"]);
-            }
             o.Events = new JwtBearerEvents
             {
                 OnMessageReceived = context =>
@@ -35,9 +20,25 @@ internal static class JwtBearerSetup
                     return Task.CompletedTask;
                 },
             };
+            if (auth.Jwt is not { } jwt)
+            {
+                return; // JWTs are not accepted: the policy scheme never picks this one.
+            }
+            o.Authority = jwt.Authority;
+            o.Audience = jwt.Audience;
+            o.RequireHttpsMetadata = jwt.RequireHttpsMetadata;
+            o.TokenValidationParameters.NameClaimType = jwt.NameClaim;
+            o.TokenValidationParameters.RoleClaimType = jwt.RoleClaim;
+            o.TokenValidationParameters.ValidAudience = jwt.Audience;
+            o.TokenValidationParameters.ValidateAudience = jwt.Audience is not null;
+            if (jwt.SigningKey is { } key)
+            {
+                // An offline signing key (development, tests, air-gapped IdPs): no metadata fetch.
+                o.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(key);
+                o.TokenValidationParameters.ValidIssuer = jwt.Issuer;
+                o.TokenValidationParameters.ValidateIssuer = jwt.Issuer is not null;
+            }
         });
         return services;
     }
-
-    private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 }

@@ -15,22 +15,20 @@ public static class MutationRateLimit
     public static IServiceCollection AddMutationRateLimit(this IServiceCollection services)
     {
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IConfiguration>((o, configuration) =>
+        services.AddSettings<RateLimitOptions, RateLimits>();
+        services.AddOptions<RateLimiterOptions>().Configure<RateLimits>((o, limits) =>
         {
-            var limits = configuration.GetSection("ApManager:RateLimit");
-            var perSecond = int.TryParse(limits["MutationsPerSecond"], NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : 50;
-            var burst = int.TryParse(limits["Burst"], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : 100;
             o.AddPolicy(Policy, context =>
             {
                 var caller = context.User.Identity?.IsAuthenticated == true
                     ? "user:" + context.User.Identity.Name
                     : "ip:" + context.Connection.RemoteIpAddress;
-                return perSecond <= 0
+                return limits.MutationsPerSecond == 0
                     ? RateLimitPartition.GetNoLimiter(caller)
                     : RateLimitPartition.GetTokenBucketLimiter(caller, _ => new TokenBucketRateLimiterOptions
                     {
-                        TokenLimit = Math.Max(burst, 1),
-                        TokensPerPeriod = perSecond,
+                        TokenLimit = Math.Max(limits.Burst, 1),
+                        TokensPerPeriod = limits.MutationsPerSecond,
                         ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                         QueueLimit = 0,
                         AutoReplenishment = true,

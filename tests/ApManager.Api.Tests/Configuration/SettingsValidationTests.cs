@@ -36,6 +36,20 @@ public class SettingsValidationTests
     [InlineData("ApManager:Host:Adapters:0:Id=3;ApManager:Host:Adapters:0:Type=CEX8C;ApManager:Host:Adapters:0:Configured=yes", "ApManager:Host:Adapters:0:Configured = 'yes': use true or false.")]
     [InlineData("ApManager:Host:MaxAdapterId=5", "ApManager:Host: Adapter id 6 is outside 0..5.")]
     [InlineData("ApManager:Host:MaxAdapterId=5;ApManager:Host:Adapters:0:Id=3;ApManager:Host:Adapters:0:Type=CEX8C", "ApManager:Seed: Seed 'demo' needs MaxAdapterId >= 6 and MaxDomainId >= 71 (have 5 and 84).")]
+    [InlineData("ApManager:Auth:ApiKeys:7:Role=admin", "ApManager:Auth:ApiKeys:7:Name is missing.")]
+    [InlineData("ApManager:Auth:ApiKeys:1:Role=boss", "ApManager:Auth:ApiKeys:1:Role = 'boss': use viewer, operator or admin.")]
+    [InlineData("ApManager:Auth:ApiKeys:2:Hash=sha256:abc", "ApManager:Auth:ApiKeys:2:Hash: give 'sha256:' and 64 hex digits (the SHA-256 of the key; the key itself is never configured).")]
+    [InlineData("ApManager:Auth:Jwt:RequireHttpsMetadata=maybe", "ApManager:Auth:Jwt:RequireHttpsMetadata = 'maybe': use true or false.")]
+    [InlineData("ApManager:Auth:Jwt:SigningKey=not base64!", "ApManager:Auth:Jwt:SigningKey is not base64: give the HMAC key base64-encoded, such as the output of 'openssl rand -base64 32'.")]
+    [InlineData("ApManager:Auth:Jwt:Authority=not a url", "ApManager:Auth:Jwt:Authority = 'not a url': use the identity provider's absolute URL, such as https://login.example/realm.")]
+    [InlineData("ApManager:Auth:Jwt:Authority=http://idp.example", "ApManager:Auth:Jwt:Authority = 'http://idp.example': use https, or set ApManager:Auth:Jwt:RequireHttpsMetadata=false (development only).")]
+    [InlineData("ApManager:Auth:Jwt:Audience=apmanager;ApManager:Auth:Jwt:NameClaim=email", "ApManager:Auth:Jwt:Audience, ApManager:Auth:Jwt:NameClaim: used only with ApManager:Auth:Jwt:Authority or ApManager:Auth:Jwt:SigningKey; give one of them to accept JWTs.")]
+    [InlineData("ApManager:RateLimit:MutationsPerSecond=abc", "ApManager:RateLimit:MutationsPerSecond = 'abc': use an integer 0..1000000.")]
+    [InlineData("ApManager:RateLimit:Burst=-1", "ApManager:RateLimit:Burst = '-1': use an integer 0..1000000.")]
+    [InlineData("ApManager:Cors:Origins=https://hmc.example, not a url", "ApManager:Cors:Origins = 'not a url': use an origin as a browser sends it: http(s)://host[:port], no path, such as https://hmc.example.")]
+    [InlineData("ApManager:Cors:Origins:0=https://hmc.example/console", "ApManager:Cors:Origins = 'https://hmc.example/console': use an origin as a browser sends it")]
+    [InlineData("ApManager:Metrics:Enabled=flase", "ApManager:Metrics:Enabled = 'flase': use true or false.")]
+    [InlineData("ApManager:Metrics:RequireAuth=1", "ApManager:Metrics:RequireAuth = '1': use true or false.")]
     public async Task AWrongValueStopsTheStartNamingItsKey(string settings, string expected)
     {
         var message = await StartFailureAsync(Settings(settings));
@@ -54,6 +68,15 @@ public class SettingsValidationTests
     }
 
     [Fact]
+    public async Task ASigningKeyThatIsNotBase64IsNotEchoed()
+    {
+        var message = await StartFailureAsync(Settings("ApManager:Auth:Jwt:SigningKey=s3cret-but-not-base64!"));
+
+        Assert.Contains("ApManager:Auth:Jwt:SigningKey is not base64", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DomainsAsListItemsAndAdaptersUnderAnyIndexAreRead()
     {
         await using var app = new ApManagerApplication(Settings(
@@ -66,5 +89,45 @@ public class SettingsValidationTests
         Assert.Equal([10], adapters.Select(a => (int)a!["id"]!));
         Assert.Equal("ep11", (string?)adapters[0]!["mode"]);
         Assert.Equal(["0a.0001", "0a.0003", "0a.0004"], Strings(adapters[0]!["queues"]));
+    }
+
+    [Fact]
+    public async Task CorsOriginsAsOneCommaSeparatedValueAreEachAllowed()
+    {
+        await using var app = new ApManagerApplication(Settings("ApManager:Cors:Origins=https://hmc.example, http://localhost:5173"));
+        using var client = app.CreateClient();
+
+        foreach (var origin in new[] { "https://hmc.example", "http://localhost:5173" })
+        {
+            using var preflight = new HttpRequestMessage(HttpMethod.Options, "/api/bus/apmask");
+            preflight.Headers.Add("Origin", origin);
+            preflight.Headers.Add("Access-Control-Request-Method", "PUT");
+            using var allowed = await client.SendAsync(preflight);
+            Assert.Equal(origin, allowed.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        }
+    }
+
+    [Theory]
+    [InlineData("false")]
+    [InlineData("FALSE")]
+    public async Task MetricsEnabledFalseRemovesTheEndpoint(string enabled)
+    {
+        await using var app = new ApManagerApplication(Settings($"ApManager:Metrics:Enabled={enabled}"));
+        using var client = app.CreateClient();
+
+        using var metrics = await client.GetAsync("/metrics");
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, metrics.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/api/bus")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnHttpAuthorityStartsWhenHttpsMetadataIsExplicitlyNotRequired()
+    {
+        await using var app = new ApManagerApplication(Settings(
+            "ApManager:Auth:Jwt:Authority=http://idp.example/realm;ApManager:Auth:Jwt:RequireHttpsMetadata=False;ApManager:Auth:Jwt:Audience=apmanager"));
+        using var client = app.CreateClient();
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/api/bus")).StatusCode);
     }
 }
