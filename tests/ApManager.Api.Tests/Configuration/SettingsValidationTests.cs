@@ -57,6 +57,32 @@ public class SettingsValidationTests
         Assert.Contains(expected, message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("ApManager:RateLimit:MutationsPerSec=10", "ApManager:RateLimit:MutationsPerSec is not a setting: ApManager:RateLimit takes MutationsPerSecond, Burst.")]
+    [InlineData("ApManager:Sead=none", "ApManager:Sead is not a setting: ApManager takes Seed, MaxMdevs, ")]
+    [InlineData("ApManager:Storage:File=/tmp/x.db", "ApManager:Storage:File is not a setting: ApManager:Storage takes Mode, Path.")]
+    [InlineData("ApManager:Host:Adapters:0:Id=3;ApManager:Host:Adapters:0:Type=CEX8C;ApManager:Host:Adapters:0:Online=true", "ApManager:Host:Adapters:0:Online is not a setting: ApManager:Host:Adapters:0 takes Id, Type, Mode, Configured.")]
+    [InlineData("ApManager:Host:Adapters:0=CEX8C", "ApManager:Host:Adapters:0 must be a section with Id, Type, Mode, Configured, not a single value.")]
+    [InlineData("ApManager:Auth:ApiKeys:0:Key=x", "ApManager:Auth:ApiKeys:0:Key is not a setting: ApManager:Auth:ApiKeys:0 takes Name, Role, Hash.")]
+    [InlineData("ApManager:Auth:Jwt:Audiences=apmanager", "ApManager:Auth:Jwt:Audiences is not a setting: ApManager:Auth:Jwt takes Authority, Audience, RoleClaim, NameClaim, RequireHttpsMetadata, SigningKey, Issuer.")]
+    [InlineData("ApManager:Cors:Origin=https://hmc.example", "ApManager:Cors:Origin is not a setting: ApManager:Cors takes Origins.")]
+    [InlineData("ApManager:Metrics=false", "ApManager:Metrics must be a section with Enabled, RequireAuth, not a single value.")]
+    public async Task AKeyNothingReadsStopsTheStartNamingIt(string settings, string expected)
+    {
+        var message = await StartFailureAsync(Settings(settings));
+
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AMisspeltKeyIsNamedButItsValueIsNot()
+    {
+        var message = await StartFailureAsync(Settings("ApManager:Auth:Jwt:SigningKy=c2VjcmV0LWtleQ=="));
+
+        Assert.Contains("ApManager:Auth:Jwt:SigningKy is not a setting", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("c2VjcmV0LWtleQ==", message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task EveryWrongValueIsReportedAtOnce()
     {
