@@ -47,7 +47,7 @@ public static class SettingsSetup
         }
     }
 
-    // IOptions<T>.Value has run the validator already; reading again cannot fail unless a rule is broken.
+    // IOptions<T>.Value has run the validator, so this read finds nothing wrong; if it ever did, stop rather than run half-configured.
     private static TSettings ReadValidated<TOptions, TSettings>(TOptions options)
         where TOptions : class, ISettingsSection<TSettings>
         where TSettings : class
