@@ -43,9 +43,11 @@ try
 
     var app = builder.Build();
 
-    // Build the bus model now: a bad configuration stops the service here, naming the key.
+    // Every setting is checked now, before anything is built from it: a bad value stops the
+    // service here, all of them reported together, each naming its key.
+    app.Services.ValidateSettings();
     var system = app.Services.GetRequiredService<ApSystem>();
-    AccessSetup.CheckExposure(app.Configuration);
+    app.CheckExposure();
     app.Services.GetRequiredService<ApiKeyStore>();
 
     // Outermost, so the logged status is the one the client got after problem mapping.
@@ -56,7 +58,7 @@ try
         // at the default level. Mutations and every error stay visible.
         options.GetLevel = (context, _, ex) =>
             ex is not null || context.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
-            : HttpMethods.IsGet(context.Request.Method) && context.Response.StatusCode < 400 ? Serilog.Events.LogEventLevel.Debug
+            : (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)) && context.Response.StatusCode < 400 ? Serilog.Events.LogEventLevel.Debug
             : Serilog.Events.LogEventLevel.Information;
     });
     app.UseApManagerHttpMetrics();
@@ -69,7 +71,7 @@ try
     app.UseQueryGuard();
     app.UseApManagerOpenApi();
 
-    // The dashboard (wwwroot: index.html, app.js, app.css) at "/"; it calls only the documented /api endpoints.
+    // The dashboard (wwwroot: index.html, app.css and ES modules under js/) at "/"; it calls only the documented /api endpoints.
     // A CPU profile of GET /api/bus showed the file lookups of these two middlewares at ~14% of the
     // request path; API, health and metrics routes never serve files, so they skip them.
     app.UseWhen(

@@ -14,7 +14,7 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var token = AccessSetup.BearerToken(Request);
+        var token = BearerToken.From(Request);
         if (token is null)
         {
             return Task.FromResult(AuthenticateResult.NoResult());

@@ -9,16 +9,14 @@ namespace ApManager.Api.Configuration;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Registers the AP bus model built from section <c>ApManager</c>; resolve it at start to validate.</summary>
+    /// <summary>Registers the AP bus model built from the validated sections <c>ApManager</c>, <c>Storage</c> and <c>Host</c>.</summary>
     public static IServiceCollection AddApManagerCore(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton(sp => ApManagerConfiguration.Load(sp.GetRequiredService<IConfiguration>()));
-        services.TryAddSingleton<IApHost>(sp =>
-        {
-            var settings = sp.GetRequiredService<ApManagerConfiguration.Settings>();
-            return new SimulatedHost(settings.Topology, settings.MaxMdevs);
-        });
+        services.AddSettings<ApManagerOptions, ApManagerSettings>();
+        services.AddSettings<StorageOptions, StorageSettings>();
+        services.AddSettings<HostTopologyOptions, HostTopology>();
+        services.TryAddSingleton<IApHost>(CreateHost);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(OpenStore);
         services.TryAddSingleton(sp => sp.GetRequiredService<OpenedStore>().Journal);
@@ -28,10 +26,20 @@ public static class ServiceCollectionExtensions
             // (closes the file) at shutdown; OpenedStore alone is never disposed.
             var journal = sp.GetRequiredService<IStateJournal>();
             var state = sp.GetRequiredService<OpenedStore>().State;
-            var settings = sp.GetRequiredService<ApManagerConfiguration.Settings>();
+            var settings = sp.GetRequiredService<ApManagerSettings>();
             return new ApSystem(sp.GetRequiredService<IApHost>(), journal, state, Seeds.For(settings.Seed), settings.MaxMdevs, sp.GetRequiredService<TimeProvider>());
         });
         return services;
+    }
+
+    /// <summary>The simulated host; the demo seed must fit its topology (judged only once both sections are valid).</summary>
+    private static SimulatedHost CreateHost(IServiceProvider services)
+    {
+        var topology = services.GetRequiredService<HostTopology>();
+        var settings = services.GetRequiredService<ApManagerSettings>();
+        return Seeds.CheckFits(settings.Seed, topology) is { } misfit
+            ? throw SettingErrors.Invalid([$"{ApManagerOptions.Section}:Seed: {misfit}"])
+            : new SimulatedHost(topology, settings.MaxMdevs);
     }
 
     /// <summary>The journal and the state it held when opened (null for a new store).</summary>
@@ -39,14 +47,14 @@ public static class ServiceCollectionExtensions
 
     private static OpenedStore OpenStore(IServiceProvider services)
     {
-        var settings = services.GetRequiredService<ApManagerConfiguration.Settings>();
-        if (settings.StoragePath is null)
+        var path = services.GetRequiredService<StorageSettings>().Path;
+        if (path is null)
         {
             return new OpenedStore(new InMemoryJournal(), null);
         }
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("ApManager.Storage");
-        var (store, state) = SqliteStore.Open(settings.StoragePath, (path, ex) =>
-            logger.LogError(ex, "Could not make a change durable in {Path}; the change was refused and rolled back", path));
+        var (store, state) = SqliteStore.Open(path, (file, ex) =>
+            logger.LogError(ex, "Could not make a change durable in {Path}; the change was refused and rolled back", file));
         logger.LogInformation("Durable store {Path}: {Outcome}", store.Path, state is null ? "new, seeded" : $"restored at version {state.GlobalVersion}");
         return new OpenedStore(store, state);
     }

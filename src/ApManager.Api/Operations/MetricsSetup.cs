@@ -1,4 +1,5 @@
 using ApManager.Api.Access;
+using ApManager.Api.Configuration;
 using ApManager.Core.Journal;
 using ApManager.Core.State;
 using Prometheus;
@@ -76,6 +77,7 @@ public static class MetricsSetup
 {
     public static IServiceCollection AddApManagerMetrics(this IServiceCollection services)
     {
+        services.AddSettings<MetricsOptions, MetricsSettings>();
         services.AddSingleton<ApManagerMetrics>();
         return services;
     }
@@ -105,13 +107,13 @@ public static class MetricsSetup
         }
         metrics.Registry.AddBeforeCollectCallback(() => metrics.Observe(system.Current));
 
-        var section = app.Configuration.GetSection("ApManager:Metrics");
-        if (bool.TryParse(section["Enabled"], out var enabled) && !enabled)
+        var settings = app.Services.GetRequiredService<MetricsSettings>();
+        if (!settings.Enabled)
         {
             return app;
         }
         var endpoint = app.MapMetrics("/metrics", metrics.Registry).WithDisplayName("Prometheus metrics");
-        if (bool.TryParse(section["RequireAuth"], out var requireAuth) && requireAuth)
+        if (settings.RequireAuth)
         {
             endpoint.RequireAuthorization(Roles.Viewer);
         }

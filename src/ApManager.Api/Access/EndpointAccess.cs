@@ -1,0 +1,24 @@
+using ApManager.Api.Problems;
+
+namespace ApManager.Api.Access;
+
+/// <summary>The two conventions every endpoint takes: a read (any role) or a mutation (a role and the rate limit).</summary>
+public static class EndpointAccess
+{
+    /// <summary>Marks an endpoint as a mutation: it needs at least <paramref name="role"/> and counts against the caller's rate limit.</summary>
+    public static RouteHandlerBuilder Mutation(this RouteHandlerBuilder builder, string role) => builder
+        .RequireAuthorization(role)
+        .RequireRateLimiting(MutationRateLimit.Policy)
+        .ProducesProblemType(ProblemCatalog.Unauthenticated)
+        .ProducesProblemType(ProblemCatalog.Forbidden)
+        .ProducesProblemType(ProblemCatalog.RateLimited)
+        .WithMetadata(new RequiredRoleMetadata(role));
+
+    /// <summary>Marks a read: any authenticated caller (viewer and up).</summary>
+    public static TBuilder Read<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder => builder
+        .RequireAuthorization(Roles.Viewer)
+        .WithMetadata(new RequiredRoleMetadata(Roles.Viewer));
+}
+
+/// <summary>The least role an endpoint needs (for 403 details and the route-enumeration test).</summary>
+public sealed record RequiredRoleMetadata(string Role);
