@@ -31,7 +31,7 @@ public class AssignBenchmarks
         var version = _system.Current.Version;
         if (_system.Current.Mdevs.Count != BenchmarkStates.GridDevices + 1 || AssignThenUnassign() is not { Changed: true } ||
             _system.Current.Version != version + 2 || _system.Current.Mdev(_target)!.Adapters != ApMask.Of(0) ||
-            MatrixRules.CheckAssignment(_system.Current.Bus.Apmask, _system.Current.Bus.Aqmask, _system.Current.Host.Devices, _target, _assigned) is not null)
+            MatrixRules.CheckAssignment(_system.Current.Host, _target, _assigned) is not null)
         {
             throw new InvalidOperationException("Assign setup check failed.");
         }
@@ -51,5 +51,5 @@ public class AssignBenchmarks
 
     /// <summary>Checks 3 and 4 alone (<see cref="MatrixRules.CheckAssignment"/>: owned-by-host, conflict scan over 4,096 devices).</summary>
     [Benchmark]
-    public Refusal? ConflictCheckOnly() => MatrixRules.CheckAssignment(_system.Current.Bus.Apmask, _system.Current.Bus.Aqmask, _system.Current.Host.Devices, _target, _assigned);
+    public Refusal? ConflictCheckOnly() => MatrixRules.CheckAssignment(_system.Current.Host, _target, _assigned);
 }

@@ -17,6 +17,6 @@ public static class WellKnownDrivers
     public static IReadOnlyList<Offender> VfioApInUse(ApSnapshot snapshot, InUseQuery query)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        return MatrixRules.InUse(snapshot.Host.Devices, query);
+        return MatrixRules.InUse(snapshot.Host, query);
     }
 }

@@ -32,7 +32,8 @@ public sealed class HostState
         ImmutableArray<HostDevice> devices,
         int maxDevices,
         ImmutableDictionary<string, MdevId>? guests = null,
-        bool vfioApInUse = true)
+        bool vfioApInUse = true,
+        DevicesByAdapter? byAdapter = null)
     {
         ArgumentNullException.ThrowIfNull(topology);
         ArgumentNullException.ThrowIfNull(cards);
@@ -59,6 +60,7 @@ public sealed class HostState
         ConfiguredAdapters = configured;
         MaxDevices = maxDevices;
         VfioApInUse = vfioApInUse;
+        ByAdapter = byAdapter ?? DevicesByAdapter.Of(Devices);
         Guests = guests ?? GuestsOf(Devices);
     }
 
@@ -107,6 +109,9 @@ public sealed class HostState
 
     /// <summary>Matrix devices sorted by UUID.</summary>
     public ImmutableArray<HostDevice> Devices { get; }
+
+    /// <summary>The devices by assigned adapter (for the sharing and in_use rules).</summary>
+    public DevicesByAdapter ByAdapter { get; }
 
     public HostDevice? Device(MdevId id)
     {

@@ -116,6 +116,14 @@ public readonly record struct ApMask
     public int Count =>
         BitOperations.PopCount(_w0) + BitOperations.PopCount(_w1) + BitOperations.PopCount(_w2) + BitOperations.PopCount(_w3);
 
+    /// <summary>The lowest id in the mask, or -1 when it is empty.</summary>
+    public int First =>
+        _w0 != 0 ? BitOperations.LeadingZeroCount(_w0)
+        : _w1 != 0 ? 64 + BitOperations.LeadingZeroCount(_w1)
+        : _w2 != 0 ? 128 + BitOperations.LeadingZeroCount(_w2)
+        : _w3 != 0 ? 192 + BitOperations.LeadingZeroCount(_w3)
+        : -1;
+
     public bool Overlaps(ApMask other) =>
         ((_w0 & other._w0) | (_w1 & other._w1) | (_w2 & other._w2) | (_w3 & other._w3)) != 0;
 

@@ -71,7 +71,7 @@ public sealed partial class ApSystem
                 return new MdevChange(device, options.DryRun, false);
             }
             var next = device.Assignment.With(target, (int)value, assign);
-            if (assign && target != AssignTarget.ControlDomain && MatrixRules.CheckAssignment(s.Bus.Apmask, s.Bus.Aqmask, s.Host.Devices, id, next) is { } refused)
+            if (assign && target != AssignTarget.ControlDomain && MatrixRules.CheckAssignment(s.Host, id, next) is { } refused)
             {
                 return refused;
             }
@@ -102,7 +102,7 @@ public sealed partial class ApSystem
             {
                 return new MdevChange(device, options.DryRun, false);
             }
-            if (MatrixRules.CheckAssignment(s.Bus.Apmask, s.Bus.Aqmask, s.Host.Devices, id, next) is { } refused)
+            if (MatrixRules.CheckAssignment(s.Host, id, next) is { } refused)
             {
                 return refused;
             }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using ApManager.Core.Host;
 using ApManager.Core.Journal;
 using ApManager.Core.Matrix;
@@ -108,32 +109,77 @@ internal static class SnapshotBuilder
         return changed ? (new ApSnapshot(version, host, bus, adapters, mdevs, rows), rebound) : (basis, rebound);
     }
 
-    /// <summary>Merges the sorted device views with the host's sorted devices.</summary>
+    /// <summary>The device views for the host's devices (both sorted by UUID): a view is kept while its device and name are.</summary>
     private static (ImmutableArray<MatrixDevice> Devices, bool Changed) Devices(
         ImmutableArray<MatrixDevice> views, ImmutableArray<HostDevice> devices, IReadOnlyDictionary<MdevId, string?>? names, long version)
     {
-        var builder = ImmutableArray.CreateBuilder<MatrixDevice>(devices.Length);
+        return views.Length == devices.Length && Aligned(views, devices, names, version) is { } aligned
+            ? aligned
+            : Merged(views, devices, names, version);
+    }
+
+    /// <summary>
+    /// The common case, no device created or removed: views and devices pair up index by index, so
+    /// one pass finds what changed and one copy of the view array takes it. Null when the ids differ.
+    /// </summary>
+    private static (ImmutableArray<MatrixDevice>, bool)? Aligned(
+        ImmutableArray<MatrixDevice> views, ImmutableArray<HostDevice> devices, IReadOnlyDictionary<MdevId, string?>? names, long version)
+    {
+        MatrixDevice[]? next = null;
+        for (var i = 0; i < devices.Length; i++)
+        {
+            var view = views[i];
+            var device = devices[i];
+            if (ReferenceEquals(view.Device, device) && names is null)
+            {
+                continue;
+            }
+            if (view.Id != device.Id)
+            {
+                return null;
+            }
+            var name = NameOf(names, device.Id, view);
+            if ((ReferenceEquals(view.Device, device) || view.Device == device) && view.Name == name)
+            {
+                continue;
+            }
+            next ??= views.ToArray();
+            next[i] = new MatrixDevice(device, name, version);
+        }
+        return next is null ? (views, false) : (ImmutableCollectionsMarshal.AsImmutableArray(next), true);
+    }
+
+    /// <summary>Devices were created or removed: merge the two sorted lists.</summary>
+    private static (ImmutableArray<MatrixDevice>, bool) Merged(
+        ImmutableArray<MatrixDevice> views, ImmutableArray<HostDevice> devices, IReadOnlyDictionary<MdevId, string?>? names, long version)
+    {
+        var result = new MatrixDevice[devices.Length];
         var changed = views.Length != devices.Length;
         var i = 0;
-        foreach (var device in devices)
+        for (var j = 0; j < devices.Length; j++)
         {
+            var device = devices[j];
             while (i < views.Length && views[i].Id.CompareTo(device.Id) < 0)
             {
                 i++;
                 changed = true;
             }
             var view = i < views.Length && views[i].Id == device.Id ? views[i++] : null;
-            var name = names is not null && names.TryGetValue(device.Id, out var given) ? given : view?.Name;
+            var name = NameOf(names, device.Id, view);
             if (view is not null && (ReferenceEquals(view.Device, device) || view.Device == device) && view.Name == name)
             {
-                builder.Add(view);
+                result[j] = view;
                 continue;
             }
-            builder.Add(new MatrixDevice(device, name, version));
+            result[j] = new MatrixDevice(device, name, version);
             changed = true;
         }
-        return changed ? (builder.MoveToImmutable(), true) : (views, false);
+        return changed ? (ImmutableCollectionsMarshal.AsImmutableArray(result), true) : (views, false);
     }
+
+    /// <summary>The name given in this step, else the name the device had (null for a device new to ApManager).</summary>
+    private static string? NameOf(IReadOnlyDictionary<MdevId, string?>? names, MdevId id, MatrixDevice? view) =>
+        names is not null && names.TryGetValue(id, out var given) ? given : view?.Name;
 
     /// <summary>The queue rows: only rows the host shows as changed are compared cell by cell.</summary>
     private static (QueueState?[]?[] Rows, IReadOnlyList<Rebound> Rebound) Rows(ApSnapshot basis, HostState host, long version)

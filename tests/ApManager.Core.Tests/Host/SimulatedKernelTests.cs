@@ -138,6 +138,22 @@ public class SimulatedKernelTests
             Assert.Equal(preview.Version, real.Version);
             Assert.Equal(preview.Answer, real.Answer);
             Assert.True(real.Refusal is not null || real.Version is null || system.Current.Version == before.Version + 1 || system.Current == before);
+            AssertIndexed(system.Current.Host);
+        }
+    }
+
+    /// <summary>The devices-by-adapter index the kernel keeps step by step is the one built from scratch.</summary>
+    private static void AssertIndexed(HostState state)
+    {
+        for (var a = 0; a < 256; a++)
+        {
+            var indexed = new HashSet<object>(ReferenceEqualityComparer.Instance);
+            foreach (var d in state.ByAdapter.On(ApMask.Of(a)))
+            {
+                Assert.True(indexed.Add(d), $"adapter {a}: {d.Id} listed twice");
+            }
+            var expected = state.Devices.Where(d => d.Adapters.Contains(a)).ToHashSet<object>(ReferenceEqualityComparer.Instance);
+            Assert.True(expected.SetEquals(indexed), $"adapter {a}: index {indexed.Count}, devices {expected.Count}");
         }
     }
 

@@ -23,7 +23,9 @@ internal sealed class KernelStep
     private bool _vfioInUse;
     private CardInfo?[]? _cards;
     private ApMask _configuredChanged;
-    private List<HostDevice>? _devices;
+    // The working device list (sorted by UUID), copied from the base at the first edit; _count entries are valid.
+    private HostDevice[]? _devices;
+    private int _count;
     // Devices edited in this step: id -> the device in the base (null = new).
     private Dictionary<MdevId, HostDevice?>? _before;
     private bool _fullRebuild;
@@ -71,28 +73,41 @@ internal sealed class KernelStep
     public KernelStep PutDevice(MdevId id, Assignment assignment, string? guest)
     {
         var devices = Devices();
-        var i = IndexOf(devices, id);
+        var i = MatrixDevices.IndexOf<HostDevice>(devices.AsSpan(0, _count), id);
         Before().TryAdd(id, i >= 0 ? devices[i] : null);
         var draft = new HostDevice(id, assignment, default, guest);
         if (i >= 0)
         {
             devices[i] = draft;
+            return this;
+        }
+        i = ~i;
+        if (_count == devices.Length)
+        {
+            // Exactly one more for a single insert (the common case), so Build can take the array as is.
+            var grown = new HostDevice[_count + 1];
+            Array.Copy(devices, grown, i);
+            Array.Copy(devices, i, grown, i + 1, _count - i);
+            _devices = devices = grown;
         }
         else
         {
-            devices.Insert(~i, draft);
+            Array.Copy(devices, i, devices, i + 1, _count - i);
         }
+        devices[i] = draft;
+        _count++;
         return this;
     }
 
     public KernelStep RemoveDevice(MdevId id)
     {
         var devices = Devices();
-        var i = IndexOf(devices, id);
+        var i = MatrixDevices.IndexOf<HostDevice>(devices.AsSpan(0, _count), id);
         if (i >= 0)
         {
             Before().TryAdd(id, devices[i]);
-            devices.RemoveAt(i);
+            Array.Copy(devices, i + 1, devices, i, _count - i - 1);
+            devices[--_count] = null!;
         }
         return this;
     }
@@ -100,23 +115,33 @@ internal sealed class KernelStep
     /// <summary>Replaces every device (import, boot): all rows are recomputed.</summary>
     public KernelStep ReplaceAllDevices(IEnumerable<(MdevId Id, Assignment Assignment, string? Guest)> devices)
     {
-        foreach (var d in _base.Devices)
+        var before = Before();
+        foreach (var d in _devices is null ? _base.Devices.AsSpan() : _devices.AsSpan(0, _count))
         {
-            RemoveDevice(d.Id);
+            before.TryAdd(d.Id, d);
         }
-        foreach (var (id, assignment, guest) in devices)
+        var drafts = devices.Select(d => new HostDevice(d.Id, d.Assignment, default, d.Guest)).ToArray();
+        Array.Sort(drafts, static (x, y) => x.Id.CompareTo(y.Id));
+        foreach (var d in drafts)
         {
-            PutDevice(id, assignment, guest);
+            before.TryAdd(d.Id, null);
         }
+        (_devices, _count) = (drafts, drafts.Length);
         _fullRebuild = true;
         return this;
     }
 
-    private List<HostDevice> Devices() => _devices ??= [.. _base.Devices];
+    private HostDevice[] Devices()
+    {
+        if (_devices is null)
+        {
+            _devices = _base.Devices.ToArray();
+            _count = _devices.Length;
+        }
+        return _devices;
+    }
 
     private Dictionary<MdevId, HostDevice?> Before() => _before ??= [];
-
-    private static int IndexOf(List<HostDevice> devices, MdevId id) => MatrixDevices.IndexOf<HostDevice>(CollectionsMarshal.AsSpan(devices), id);
 
     private static int IndexOf(ImmutableArray<HostDevice> devices, MdevId id) => MatrixDevices.IndexOf(devices.AsSpan(), id);
 
@@ -132,40 +157,13 @@ internal sealed class KernelStep
         // Devices: re-derive guest matrices where anything they depend on changed.
         var changes = new Dictionary<MdevId, (HostDevice? Old, HostDevice? New)>();
         var devices = _base.Devices;
-        if (_devices is not null || contextChanged)
+        if (_devices is not null && !contextChanged && !_fullRebuild)
         {
-            var source = _devices ?? (IList<HostDevice>)_base.Devices;
-            var builder = ImmutableArray.CreateBuilder<HostDevice>(source.Count);
-            foreach (var device in source)
-            {
-                HostDevice? old = device;
-                var edited = false;
-                if (_before is not null && _before.TryGetValue(device.Id, out var before))
-                {
-                    (old, edited) = (before, true);
-                }
-                if (!edited && !contextChanged)
-                {
-                    builder.Add(device);
-                    continue;
-                }
-                var shadow = binding.Shadow(device.Assignment);
-                var same = old is not null && old.Assignment == device.Assignment && old.Guest == device.Guest && old.GuestMatrix == shadow;
-                var next = same ? old! : device with { GuestMatrix = shadow };
-                builder.Add(next);
-                if (!same)
-                {
-                    changes[device.Id] = (old, next);
-                }
-            }
-            devices = builder.MoveToImmutable();
-            foreach (var (id, old) in _before ?? [])
-            {
-                if (old is not null && IndexOf(devices, id) < 0)
-                {
-                    changes[id] = (old, null);
-                }
-            }
+            devices = EditedDevices(binding, changes);
+        }
+        else if (_devices is not null || contextChanged)
+        {
+            devices = AllDevices(binding, changes, contextChanged);
         }
 
         var guests = _base.Guests;
@@ -193,8 +191,82 @@ internal sealed class KernelStep
         var drivers = _cex == _base.HasDriver(WellKnownDrivers.Cex4Queue) && _vfio == _base.HasDriver(WellKnownDrivers.VfioAp)
             ? _base.Drivers
             : BindingDrivers(_cex, _vfio);
-        return new HostState(topology, _apm, _aqm, drivers, cards, rows, devices, _base.MaxDevices, guests, _vfioInUse);
+        var byAdapter = _fullRebuild ? DevicesByAdapter.Of(devices) : _base.ByAdapter.With(changes.Values, devices);
+        return new HostState(topology, _apm, _aqm, drivers, cards, rows, devices, _base.MaxDevices, guests, _vfioInUse, byAdapter);
     }
+
+    /// <summary>Only edited devices can change: re-derive those, share every other one.</summary>
+    private ImmutableArray<HostDevice> EditedDevices(BindingContext binding, Dictionary<MdevId, (HostDevice? Old, HostDevice? New)> changes)
+    {
+        var devices = _devices!;
+        foreach (var (id, old) in _before!)
+        {
+            var i = MatrixDevices.IndexOf<HostDevice>(devices.AsSpan(0, _count), id);
+            if (i < 0)
+            {
+                if (old is not null)
+                {
+                    changes[id] = (old, null);
+                }
+                continue;
+            }
+            var next = Derive(binding, devices[i], old);
+            devices[i] = next;
+            if (!ReferenceEquals(next, old))
+            {
+                changes[id] = (old, next);
+            }
+        }
+        return Wrap(devices, _count);
+    }
+
+    /// <summary>The masks, drivers or configured adapters changed (or every device was replaced): re-derive them all.</summary>
+    private ImmutableArray<HostDevice> AllDevices(BindingContext binding, Dictionary<MdevId, (HostDevice? Old, HostDevice? New)> changes, bool contextChanged)
+    {
+        var source = _devices is null ? _base.Devices.AsSpan() : _devices.AsSpan(0, _count);
+        var result = new HostDevice[source.Length];
+        for (var i = 0; i < source.Length; i++)
+        {
+            var device = source[i];
+            HostDevice? old = device;
+            var edited = _before is not null && _before.TryGetValue(device.Id, out old);
+            if (!edited)
+            {
+                old = device;
+                if (!contextChanged)
+                {
+                    result[i] = device;
+                    continue;
+                }
+            }
+            var next = Derive(binding, device, old);
+            result[i] = next;
+            if (!ReferenceEquals(next, old))
+            {
+                changes[device.Id] = (old, next);
+            }
+        }
+        foreach (var (id, old) in _before ?? [])
+        {
+            if (old is not null && MatrixDevices.IndexOf<HostDevice>(result, id) < 0)
+            {
+                changes[id] = (old, null);
+            }
+        }
+        return ImmutableCollectionsMarshal.AsImmutableArray(result);
+    }
+
+    /// <summary>The device with its guest matrix for <paramref name="binding"/>; <paramref name="old"/> itself when nothing differs.</summary>
+    private static HostDevice Derive(BindingContext binding, HostDevice device, HostDevice? old)
+    {
+        var shadow = binding.Shadow(device.Assignment);
+        return old is not null && old.Assignment == device.Assignment && old.Guest == device.Guest && old.GuestMatrix == shadow
+            ? old
+            : device with { GuestMatrix = shadow };
+    }
+
+    private static ImmutableArray<HostDevice> Wrap(HostDevice[] devices, int count) =>
+        ImmutableCollectionsMarshal.AsImmutableArray(count == devices.Length ? devices : devices[..count]);
 
     /// <summary>The driver list with the binding drivers as given, in the order the kernel lists them.</summary>
     public static ImmutableArray<string> BindingDrivers(bool cex4Queue, bool vfioAp)

@@ -75,7 +75,7 @@ public static class SimulatedKernel
         }
         // ap_bus asks every driver with an in_use callback; in the kernel only vfio_ap has one.
         if (s.HasDriver(WellKnownDrivers.VfioAp) && s.VfioApInUse &&
-            MatrixRules.InUse(s.Devices, InUseQuery.NewlyOwned(s.Apmask, s.Aqmask, parsed.Apmask, parsed.Aqmask)).Count > 0)
+            MatrixRules.InUse(s, InUseQuery.NewlyOwned(s.Apmask, s.Aqmask, parsed.Apmask, parsed.Aqmask)).Count > 0)
         {
             return Refuse(s, Errno.EBUSY);
         }
@@ -121,7 +121,7 @@ public static class SimulatedKernel
             return Accept(s);
         }
         var next = device.Assignment.With(a.Target, id, a.Assign);
-        if (a.Assign && a.Target != AssignTarget.ControlDomain && MatrixRules.CheckAssignment(s.Apmask, s.Aqmask, s.Devices, a.Id, next) is { } refused)
+        if (a.Assign && a.Target != AssignTarget.ControlDomain && MatrixRules.CheckAssignment(s, a.Id, next) is { } refused)
         {
             return Refuse(s, refused.Errno);
         }
@@ -144,7 +144,7 @@ public static class SimulatedKernel
         {
             return Accept(s);
         }
-        if (MatrixRules.CheckAssignment(s.Apmask, s.Aqmask, s.Devices, c.Id, next) is { } refused)
+        if (MatrixRules.CheckAssignment(s, c.Id, next) is { } refused)
         {
             return Refuse(s, refused.Errno);
         }
