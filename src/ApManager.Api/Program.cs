@@ -3,6 +3,7 @@ using ApManager.Api.Audit;
 using ApManager.Api.Bus;
 using ApManager.Api.Configuration;
 using ApManager.Api.Events;
+using ApManager.Api.Host;
 using ApManager.Api.Http;
 using ApManager.Api.Mdevs;
 using ApManager.Api.OpenApi;
@@ -34,6 +35,8 @@ try
         .WriteTo.Async(sink => sink.Console(), bufferSize: 10_000, blockWhenFull: false), preserveStaticLogger: true);
 
     builder.Services.AddApManagerCore();
+    builder.Services.AddSingleton<HostWatcher>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<HostWatcher>());
     builder.Services.AddApManagerProblems();
     builder.Services.AddApManagerHealthChecks();
     builder.Services.AddApManagerOpenApi();
@@ -47,6 +50,7 @@ try
     // service here, all of them reported together, each naming its key.
     app.Services.ValidateSettings();
     var system = app.Services.GetRequiredService<ApSystem>();
+    LogIgnoredSettings(app);
     app.CheckExposure();
     app.Services.GetRequiredService<ApiKeyStore>();
 
@@ -84,13 +88,16 @@ try
         });
 
     app.MapBusEndpoints();
-    app.MapTopologyEndpoints();
+    app.MapAdapterEndpoints();
+    app.MapQueueEndpoints();
+    app.MapDriverEndpoints();
     app.MapMdevEndpoints();
     app.MapAuditEndpoints();
     app.MapEventEndpoints();
     app.MapTransferEndpoints();
     app.MapProblemEndpoints();
     app.MapHealthEndpoints();
+    app.MapHostEndpoints();
     app.MapApManagerMetrics();
 
     app.Services.GetRequiredService<Serilog.ILogger>().Information("ApManager ready at version {Version} with {Adapters} adapters, {Queues} queues, {Mdevs} matrix devices",
@@ -114,4 +121,21 @@ finally
 }
 
 /// <summary>The entry point, visible to WebApplicationFactory.</summary>
-public partial class Program;
+public partial class Program
+{
+    /// <summary>Keys that do not apply to the host being managed are said once, not silently dropped.</summary>
+    private static void LogIgnoredSettings(WebApplication app)
+    {
+        var host = app.Services.GetRequiredService<ApManager.Api.Configuration.HostSettings>();
+        var ignored = host.Ignored.ToList();
+        if (host.Mode == ApManager.Core.Host.HostKind.Sysfs && app.Configuration["ApManager:Seed"] is not null)
+        {
+            ignored.Add("ApManager:Seed");
+        }
+        var logger = app.Services.GetRequiredService<Serilog.ILogger>();
+        foreach (var key in ignored)
+        {
+            logger.Warning("{Key} does not apply to a {Mode} host and is ignored", key, host.Mode.ToString().ToLowerInvariant());
+        }
+    }
+}

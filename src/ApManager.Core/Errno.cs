@@ -45,6 +45,9 @@ public enum Errno
     /// <summary>Out of range: a number above 2^64 − 1.</summary>
     ERANGE = 34,
 
+    /// <summary>Too many users: no <c>available_instances</c> left for a new matrix device.</summary>
+    EUSERS = 87,
+
     /// <summary>Not supported by this kernel.</summary>
     EOPNOTSUPP = 95,
 

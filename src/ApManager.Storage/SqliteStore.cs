@@ -73,7 +73,7 @@ public sealed class SqliteStore : IStateJournal, IDisposable
         ArgumentNullException.ThrowIfNull(sink);
         using (var tx = _file.Connection.BeginTransaction())
         {
-            if (!StateReader.HasState(_file.Connection))
+            if (!StateReader.HasState(_file.Connection) || _opened?.GlobalVersion != sink.Current.Version)
             {
                 // A new store: the first state becomes its first durable state before anything is served.
                 _writer.WriteFull(tx, sink.Current);

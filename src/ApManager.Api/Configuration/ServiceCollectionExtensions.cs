@@ -1,4 +1,5 @@
 using ApManager.Core.Host.Simulated;
+using ApManager.Core.Host.Sysfs;
 using ApManager.Core.Host;
 using ApManager.Core.Journal;
 using ApManager.Core.State;
@@ -15,7 +16,7 @@ public static class ServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddSettings<ApManagerOptions, ApManagerSettings>();
         services.AddSettings<StorageOptions, StorageSettings>();
-        services.AddSettings<HostTopologyOptions, HostTopology>();
+        services.AddSettings<HostOptions, HostSettings>();
         services.TryAddSingleton<IApHost>(CreateHost);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(OpenStore);
@@ -27,19 +28,29 @@ public static class ServiceCollectionExtensions
             var journal = sp.GetRequiredService<IStateJournal>();
             var state = sp.GetRequiredService<OpenedStore>().State;
             var settings = sp.GetRequiredService<ApManagerSettings>();
-            return new ApSystem(sp.GetRequiredService<IApHost>(), journal, state, Seeds.For(settings.Seed), settings.MaxMdevs, sp.GetRequiredService<TimeProvider>());
+            var host = sp.GetRequiredService<IApHost>();
+            // A real host is what it is: only the simulated one starts from a seed.
+            var seed = host.Kind == HostKind.Simulated ? Seeds.For(settings.Seed) : null;
+            return new ApSystem(host, journal, state, seed, settings.MaxMdevs, sp.GetRequiredService<TimeProvider>());
         });
         return services;
     }
 
-    /// <summary>The simulated host; the demo seed must fit its topology (judged only once both sections are valid).</summary>
-    private static SimulatedHost CreateHost(IServiceProvider services)
+    /// <summary>
+    /// The host of section <c>ApManager:Host</c>: this machine's AP bus through sysfs, or the simulated
+    /// one, whose demo seed must fit its topology (judged only once both sections are valid).
+    /// </summary>
+    private static IApHost CreateHost(IServiceProvider services)
     {
-        var topology = services.GetRequiredService<HostTopology>();
+        var host = services.GetRequiredService<HostSettings>();
+        if (host.Mode == HostKind.Sysfs)
+        {
+            return new SysfsHost(host.Root);
+        }
         var settings = services.GetRequiredService<ApManagerSettings>();
-        return Seeds.CheckFits(settings.Seed, topology) is { } misfit
+        return Seeds.CheckFits(settings.Seed, host.Topology) is { } misfit
             ? throw SettingErrors.Invalid([$"{ApManagerOptions.Section}:Seed: {misfit}"])
-            : new SimulatedHost(topology, settings.MaxMdevs);
+            : new SimulatedHost(host.Topology, settings.MaxMdevs);
     }
 
     /// <summary>The journal and the state it held when opened (null for a new store).</summary>

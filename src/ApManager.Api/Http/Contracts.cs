@@ -27,24 +27,75 @@ public sealed record BusChangeDto(string Apmask, string Aqmask, long Version, IR
         new(change.Bus.Apmask.ToString(), change.Bus.Aqmask.ToString(), change.Bus.Version, ReboundDto.Of(change.Rebound), change.DryRun);
 }
 
-/// <summary>A crypto adapter: its type and mode, whether it is configured (online) and its queues.</summary>
-public sealed record AdapterDto(int Id, string Type, string Mode, bool Online, bool Configured, IReadOnlyList<string> Queues, long Version)
+/// <summary>
+/// A crypto adapter as <c>lszcrypt -V</c> shows it: type (<c>CEX8C</c>) and mode, whether it is
+/// configured, online and check-stopped, its queues, the hardware's compatibility and raw types,
+/// AP functions (hex and lszcrypt's letters), queue depth, serial number (coprocessors) and
+/// request counter (null when the host shows none).
+/// </summary>
+public sealed record AdapterDto(
+    int Id,
+    string Type,
+    string Mode,
+    bool Online,
+    bool Configured,
+    IReadOnlyList<string> Queues,
+    long Version,
+    bool Checkstopped,
+    int HwType,
+    int RawHwType,
+    string Functions,
+    string FunctionFlags,
+    int Depth,
+    string? Serial,
+    long? RequestCount)
 {
     public static AdapterDto From(ApSnapshot s, AdapterState a) => From(a, s.QueuesOf(a.Id).Select(q => q.Apqn));
 
     public static AdapterDto From(AdapterState a, IEnumerable<Apqn> queues) =>
-        new(a.Id, a.Type.ToString(), CardType.ModeName(a.Type.Mode), a.Online, a.Configured, [.. queues.Select(q => q.ToString())], a.Version);
+        new(a.Id, a.Type.ToString(), CardType.ModeName(a.Type.Mode), a.Online, a.Configured, [.. queues.Select(q => q.ToString())], a.Version,
+            a.Checkstopped, a.Hardware.HwType, a.Hardware.RawHwType, $"0x{a.Hardware.Functions:X8}", FunctionLetters(a.Hardware.Functions),
+            a.Hardware.Depth, a.Hardware.Serial, a.RequestCount);
+
+    /// <summary>lszcrypt's FUNCTIONS column: bits 0..9 as S M C D A X N H F R, '-' where clear.</summary>
+    public static string FunctionLetters(uint functions) => string.Create(10, functions, static (span, f) =>
+    {
+        const string Letters = "SMCDAXNHFR";
+        for (var i = 0; i < 10; i++)
+        {
+            span[i] = (f & (0x80000000u >> i)) != 0 ? Letters[i] : '-';
+        }
+    });
 }
 
 /// <summary>The result of configuring or deconfiguring an adapter.</summary>
 public sealed record AdapterChangeDto(AdapterDto Adapter, IReadOnlyList<ReboundDto> Rebound, bool DryRun);
 
-/// <summary>An AP queue: the driver it is bound to, the matrix device that holds it and the guest using it.</summary>
-public sealed record QueueDto(string Apqn, int Adapter, int Domain, string? Driver, string? Mdev, string? Guest, bool Online, long Version)
+/// <summary>
+/// An AP queue: the driver it is bound to, the matrix device that holds it and the guest using it,
+/// whether it is usable (online: for a queue of the host's zcrypt driver, its online switch) and
+/// check-stopped, vfio_ap's status for a queue bound to it (unassigned, assigned, in use) and the
+/// request counter (null when the host shows none).
+/// </summary>
+public sealed record QueueDto(
+    string Apqn,
+    int Adapter,
+    int Domain,
+    string? Driver,
+    string? Mdev,
+    string? Guest,
+    bool Online,
+    long Version,
+    bool Checkstopped,
+    string? Status,
+    long? RequestCount)
 {
     public static QueueDto From(QueueState q) =>
-        new(q.Apqn.ToString(), q.Apqn.Adapter, q.Apqn.Domain, q.Driver, q.Mdev?.ToString(), q.Guest, q.Online, q.Version);
+        new(q.Apqn.ToString(), q.Apqn.Adapter, q.Apqn.Domain, q.Driver, q.Mdev?.ToString(), q.Guest, q.Online, q.Version, q.Checkstopped, q.Status, q.RequestCount);
 }
+
+/// <summary>The result of setting a queue online or offline.</summary>
+public sealed record QueueChangeDto(QueueDto Queue, bool DryRun);
 
 /// <summary>A registered AP driver and how many queues it has bound.</summary>
 public sealed record DriverDto(string Name, bool Default, int Queues);
@@ -98,6 +149,9 @@ public sealed record MasksPatchRequest(string? Apmask = null, string? Aqmask = n
 
 /// <summary>Configure or deconfigure an adapter.</summary>
 public sealed record ConfiguredRequest(bool Configured);
+
+/// <summary>Set an adapter or queue online or offline.</summary>
+public sealed record OnlineRequest(bool Online);
 
 /// <summary>Create a matrix device; both members optional.</summary>
 /// <remarks>The defaults make the members optional: the strict reader requires every constructor parameter without one.</remarks>

@@ -44,11 +44,13 @@ public static class HealthEndpoints
             : TypedResults.Ok(dto);
     }
 
+    /// <summary>Ready while the state is loaded and, on a real host, its AP bus can be read.</summary>
     private sealed class StateHealthCheck(ApSystem system) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(system.Current.Version > 0
-                ? HealthCheckResult.Healthy($"version {system.Current.Version}")
+            Task.FromResult(
+                system.Host is Core.Host.Sysfs.SysfsHost { Unavailable: { } why } ? HealthCheckResult.Unhealthy(why)
+                : system.Current.Version > 0 ? HealthCheckResult.Healthy($"version {system.Current.Version}")
                 : HealthCheckResult.Unhealthy("state not loaded"));
     }
 }

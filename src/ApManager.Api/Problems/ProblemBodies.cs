@@ -189,6 +189,69 @@ public sealed class RateLimitedProblem : ApProblem
     public required int RetryAfter { get; init; }
 }
 
+/// <summary>adapter-deconfigured: an online switch set on a deconfigured or check-stopped adapter or queue (ENODEV).</summary>
+public sealed class AdapterDeconfiguredProblem : ApProblem
+{
+    public required int Adapter { get; init; }
+
+    /// <summary>The queue addressed, or null for the adapter itself.</summary>
+    public required string? Apqn { get; init; }
+
+    /// <summary>True when check-stopped rather than deconfigured.</summary>
+    public required bool Checkstopped { get; init; }
+
+    /// <summary>ENODEV.</summary>
+    public required string Errno { get; init; }
+}
+
+/// <summary>adapter-offline: a queue set online while its adapter is offline (EINVAL).</summary>
+public sealed class AdapterOfflineProblem : ApProblem
+{
+    public required string Apqn { get; init; }
+
+    public required int Adapter { get; init; }
+
+    /// <summary>EINVAL.</summary>
+    public required string Errno { get; init; }
+}
+
+/// <summary>no-online-switch: the queue is not bound to the host's zcrypt driver (ENOENT).</summary>
+public sealed class NoOnlineSwitchProblem : ApProblem
+{
+    public required string Apqn { get; init; }
+
+    /// <summary>The driver the queue is bound to (null = none).</summary>
+    public required string? Driver { get; init; }
+
+    /// <summary>ENOENT.</summary>
+    public required string Errno { get; init; }
+}
+
+/// <summary>guest-managed-by-libvirt: names the matrix device addressed.</summary>
+public sealed class MdevProblem : ApProblem
+{
+    public required string Mdev { get; init; }
+}
+
+/// <summary>unsupported-on-host: names the call a real host cannot do.</summary>
+public sealed class UnsupportedOnHostProblem : ApProblem
+{
+    public required string Operation { get; init; }
+
+    /// <summary>EOPNOTSUPP.</summary>
+    public required string Errno { get; init; }
+}
+
+/// <summary>host-busy: the s390-tools configuration lock was held by another tool.</summary>
+public sealed class HostBusyProblem : ApProblem
+{
+    /// <summary>The lock file.</summary>
+    public required string LockFile { get; init; }
+
+    /// <summary>Seconds waited.</summary>
+    public required double WaitedSeconds { get; init; }
+}
+
 /// <summary>host-refused: the host refused a write the model accepted.</summary>
 public sealed class HostRefusedProblem : ApProblem
 {

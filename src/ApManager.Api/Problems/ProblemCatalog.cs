@@ -84,6 +84,31 @@ public static class ProblemCatalog
     public static readonly ProblemType RateLimited = new("rate-limited", "Too many requests", 429,
         "This caller sent more changes than its rate limit allows. Wait the number of seconds in Retry-After and retry. Nothing changed.", typeof(RateLimitedProblem));
 
+    public static readonly ProblemType AdapterDeconfigured = new("adapter-deconfigured", "Adapter deconfigured", 409,
+        "The adapter (or the queue) is deconfigured or check-stopped, so it cannot be set online (the kernel answers ENODEV). " +
+        "`adapter` names it, `apqn` the queue when a queue was addressed, `checkstopped` says which. Configure the adapter first. Nothing changed.",
+        typeof(AdapterDeconfiguredProblem));
+
+    public static readonly ProblemType AdapterOffline = new("adapter-offline", "Adapter offline", 400,
+        "A queue can be set online only while its adapter is online (the kernel answers EINVAL). Set the adapter online first. Nothing changed.",
+        typeof(AdapterOfflineProblem));
+
+    public static readonly ProblemType NoOnlineSwitch = new("no-online-switch", "Queue has no online switch", 409,
+        "Only queues bound to the host's zcrypt driver (cex4queue) have an online switch; this one is bound to vfio_ap or to no driver " +
+        "(there is no online file: ENOENT). `driver` says which. Nothing changed.", typeof(NoOnlineSwitchProblem));
+
+    public static readonly ProblemType GuestManagedByLibvirt = new("guest-managed-by-libvirt", "Guest managed by libvirt", 409,
+        "On a real host the guest of a matrix device is the libvirt domain that uses it as a vfio-ap hostdev: start, stop or edit the " +
+        "domain (virsh) instead. ApManager shows it and follows it. Nothing changed.", typeof(MdevProblem));
+
+    public static readonly ProblemType UnsupportedOnHost = new("unsupported-on-host", "Not available on this host", 409,
+        "The call works on the simulated host only (an import in one step, a reboot): a real host changes one attribute per write. " +
+        "`operation` names the call. Nothing changed.", typeof(UnsupportedOnHostProblem));
+
+    public static readonly ProblemType HostBusy = new("host-busy", "Host busy", 503,
+        "Another tool (chzdev, mdevctl's ap-check) holds the s390-tools configuration lock and did not release it in time. " +
+        "`lockFile` names the lock. Nothing changed; retry shortly.", typeof(HostBusyProblem));
+
     public static readonly ProblemType HostRefused = new("host-refused", "The host refused the write", 409,
         "The host's kernel refused a write that ApManager's model accepted, because the host changed in between or knows a rule the model does not. " +
         "`errno` is the kernel's answer, `attribute` and `written` say what was written. Read the state again and retry. Nothing changed.", typeof(HostRefusedProblem));
@@ -95,7 +120,8 @@ public static class ProblemCatalog
     [
         InvalidMask, QueuesInUse, InUseCheckFailed, VersionMismatch, NotFound, IdOutOfRange, ApqnOwnedByHost, ApqnConflict,
         MdevExists, MdevInUse, GuestHasMdev, MdevLimit, InvalidRequest, InvalidBody, InvalidQuery, UnsupportedMediaType,
-        PayloadTooLarge, MethodNotAllowed, BadRequest, StorageUnavailable, Unauthenticated, Forbidden, RateLimited, HostRefused, InternalError,
+        PayloadTooLarge, MethodNotAllowed, BadRequest, StorageUnavailable, Unauthenticated, Forbidden, RateLimited, AdapterDeconfigured,
+        AdapterOffline, NoOnlineSwitch, GuestManagedByLibvirt, UnsupportedOnHost, HostBusy, HostRefused, InternalError,
     ];
 
     private static readonly Dictionary<string, ProblemType> ByName = All.ToDictionary(p => p.Name, StringComparer.Ordinal);

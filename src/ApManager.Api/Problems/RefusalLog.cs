@@ -61,6 +61,12 @@ public static class RefusalLog
             case MdevLimitReached l:
                 logger.LogWarning("Refused {Action}: the limit of {Limit} matrix devices is reached", action, l.Limit);
                 break;
+            case HostBusy b:
+                logger.LogWarning("Refused {Action}: the s390-tools lock {LockFile} was held by another tool for {Waited}", action, b.LockFile, b.Waited);
+                break;
+            case AdapterDeconfigured or AdapterOffline or NoOnlineSwitch or GuestManagedByLibvirt:
+                logger.LogInformation("Refused {Action}: {ProblemType} {Refusal}", action, refusal.Code, refusal.ToString());
+                break;
             case HostRefused h:
                 logger.LogWarning("Refused {Action}: the host answered {Errno} to {Attribute} {Written} (dry run: {DryRun})", action, h.Errno.ToString(), h.Attribute, h.Written, dryRun);
                 break;

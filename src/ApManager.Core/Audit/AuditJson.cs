@@ -13,9 +13,31 @@ public static class AuditJson
 
     public static string? Serialize(object? value) => value is null ? null : JsonSerializer.Serialize(value, Options);
 
+    /// <summary>A whole host at a glance: masks, how many adapters, queues and devices, the global version.</summary>
+    public static object Host(ApSnapshot s) => new
+    {
+        apmask = s.Bus.Apmask.ToString(),
+        aqmask = s.Bus.Aqmask.ToString(),
+        adapters = s.Adapters.Count(),
+        queues = s.Queues.Count(),
+        mdevs = s.Mdevs.Count,
+        guests = s.Guests.Count,
+        version = s.Version,
+    };
+
     public static object Bus(ApSnapshot s) => new { apmask = s.Bus.Apmask.ToString(), aqmask = s.Bus.Aqmask.ToString(), version = s.Bus.Version };
 
-    public static object? Adapter(AdapterState? a) => a is null ? null : new { id = a.Id, configured = a.Configured, version = a.Version };
+    public static object? Adapter(AdapterState? a) => a is null ? null : new { id = a.Id, configured = a.Configured, online = a.Online, version = a.Version };
+
+    public static object? Queue(QueueState? q) => q is null ? null : new
+    {
+        apqn = q.Apqn.ToString(),
+        driver = q.Driver,
+        mdev = q.Mdev?.ToString(),
+        guest = q.Guest,
+        online = q.Online,
+        version = q.Version,
+    };
 
     public static object? Device(MatrixDevice? m) => m is null ? null : new
     {
@@ -40,12 +62,13 @@ public static class AuditJson
     }).ToArray();
 
     /// <summary>What a committed step changed: the bus, rebound queues, devices and their guest matrices.</summary>
-    public static string Changes(ApSnapshot after, SnapshotDiff diff, IReadOnlyList<Rebound> rebound) => Serialize(new
+    public static string Changes(ApSnapshot after, SnapshotDiff diff, StepDelta delta) => Serialize(new
     {
         version = after.Version,
         bus = diff.BusChanged ? Bus(after) : null,
         adapters = diff.ChangedAdapters.Select(a => Adapter(after.Adapter(a))).ToArray(),
-        rebound = rebound.Select(r => new { apqn = r.Apqn.ToString(), from = r.From, to = r.To }).ToArray(),
+        rebound = delta.Rebound.Select(r => new { apqn = r.Apqn.ToString(), from = r.From, to = r.To }).ToArray(),
+        switched = delta.Switched.Select(q => after.Queue(q) is { } queue ? new { apqn = q.ToString(), online = queue.Online, checkstopped = queue.Checkstopped } : null).ToArray(),
         mdevs = diff.ChangedDevices.Select(c => new
         {
             uuid = c.Id.ToString(),

@@ -48,4 +48,6 @@ public static class EventTypes
     public const string GuestMatrixChanged = "guest-matrix-changed";
     public const string ChangeRefused = "change-refused";
     public const string AdapterChanged = "adapter-changed";
+    public const string QueuesSwitched = "queues-switched";
+    public const string HostChanged = "host-changed";
 }

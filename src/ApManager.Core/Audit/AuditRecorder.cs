@@ -14,7 +14,7 @@ public sealed class AuditRecorder(TimeProvider time)
     /// The record of an attempt on <paramref name="before"/>: <paramref name="after"/> is the step it
     /// committed (or would, for a dry run), null when it changed nothing or was refused.
     /// </summary>
-    public AuditRecord Record(AuditInfo audit, string? actor, ApSnapshot before, ApSnapshot? after, Refusal? refusal, IReadOnlyList<Rebound> rebound, bool dryRun)
+    public AuditRecord Record(AuditInfo audit, string? actor, ApSnapshot before, ApSnapshot? after, Refusal? refusal, StepDelta delta, bool dryRun)
     {
         ArgumentNullException.ThrowIfNull(audit);
         ArgumentNullException.ThrowIfNull(before);
@@ -28,8 +28,8 @@ public sealed class AuditRecorder(TimeProvider time)
         else if (after is not null)
         {
             var diff = SnapshotDiff.Between(before, after);
-            details = AuditJson.Changes(after, diff, rebound);
-            events = dryRun ? [] : EventsOf(diff, rebound);
+            details = AuditJson.Changes(after, diff, delta);
+            events = dryRun ? [] : EventsOf(diff, delta);
         }
         return new AuditRecord(
             0,
@@ -54,11 +54,19 @@ public sealed class AuditRecorder(TimeProvider time)
     public AuditRecord Rejected(string action, string target, string? input, string? actor, string problem, long version) =>
         new(0, time.GetUtcNow(), actor ?? "anonymous", action, target, input, false, problem, false, version, version, null, null, null, []);
 
+    /// <summary>A real host read at start: whatever others changed while ApManager was not running took the next version.</summary>
+    public AuditRecord HostReadAtStart(long storedVersion, ApSnapshot first)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        return new AuditRecord(0, time.GetUtcNow(), "host", "host.changed", "host", "start", true, null, false, storedVersion, first.Version,
+            null, AuditJson.Serialize(AuditJson.Host(first)), null, [EventTypes.HostChanged]);
+    }
+
     /// <summary>The events a committed step produces, in the order clients get them.</summary>
-    public static IReadOnlyList<string> EventsOf(SnapshotDiff diff, IReadOnlyList<Rebound> rebound)
+    public static IReadOnlyList<string> EventsOf(SnapshotDiff diff, StepDelta delta)
     {
         ArgumentNullException.ThrowIfNull(diff);
-        ArgumentNullException.ThrowIfNull(rebound);
+        ArgumentNullException.ThrowIfNull(delta);
         List<string> events = [];
         if (diff.BusChanged)
         {
@@ -68,9 +76,13 @@ public sealed class AuditRecorder(TimeProvider time)
         {
             events.Add(EventTypes.AdapterChanged);
         }
-        if (rebound.Count > 0)
+        if (delta.Rebound.Count > 0)
         {
             events.Add(EventTypes.QueuesRebound);
+        }
+        if (delta.Switched.Count > 0)
+        {
+            events.Add(EventTypes.QueuesSwitched);
         }
         if (diff.ChangedDevices.Any(c => c.Before is null || c.After is null || c.Before.Assignment != c.After.Assignment || c.Before.Guest != c.After.Guest || c.Before.Name != c.After.Name))
         {

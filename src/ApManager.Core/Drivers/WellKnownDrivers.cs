@@ -8,6 +8,10 @@ public static class WellKnownDrivers
 {
     public const string Cex4Queue = "cex4queue";
     public const string VfioAp = "vfio_ap";
+    public const string Cex4Card = "cex4card";
+
+    /// <summary>The host's zcrypt drivers are its default drivers (AP_DRIVER_FLAG_DEFAULT).</summary>
+    public static bool IsDefault(string name) => name.StartsWith("cex", StringComparison.Ordinal);
 
     public static DriverDefinition Cex4QueueDriver { get; } = new(Cex4Queue, IsDefault: true);
 
@@ -17,6 +21,7 @@ public static class WellKnownDrivers
     public static IReadOnlyList<Offender> VfioApInUse(ApSnapshot snapshot, InUseQuery query)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        return MatrixRules.InUse(snapshot.Host, query);
+        // A host without vfio_ap loaded has no callback to ask.
+        return snapshot.VfioApBinds ? MatrixRules.InUse(snapshot.Host, query) : [];
     }
 }

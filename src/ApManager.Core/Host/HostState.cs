@@ -4,14 +4,69 @@ using ApManager.Core.Matrix;
 
 namespace ApManager.Core.Host;
 
-/// <summary>One crypto card as the AP bus shows it (<c>/sys/devices/ap/cardXX</c>).</summary>
-public sealed record CardInfo(int Id, CardType Type, bool Configured, bool Online);
+/// <summary>
+/// One crypto card as the AP bus shows it (<c>/sys/devices/ap/cardXX</c>): its type, whether it
+/// is configured, online and check-stopped, what the hardware reports, and its request counter.
+/// The counter is not state: equality ignores it, so a busy card does not change versions.
+/// </summary>
+public sealed record CardInfo(int Id, CardType Type, bool Configured, bool Online, bool Checkstopped, CardHardware Hardware, long? RequestCount = null)
+{
+    public bool Equals(CardInfo? other) =>
+        other is not null && Id == other.Id && Type == other.Type && Configured == other.Configured && Online == other.Online &&
+        Checkstopped == other.Checkstopped && Hardware == other.Hardware;
+
+    public override int GetHashCode() => HashCode.Combine(Id, Type, Configured, Online, Checkstopped, Hardware);
+}
+
+/// <summary>
+/// What a card's hardware reports (lszcrypt's HWTYPE, QDEPTH, FUNCTIONS): the compatibility and
+/// raw hardware types, the AP facility bits (<c>ap_functions</c>), the queue depth and, for
+/// coprocessors, the serial number.
+/// </summary>
+public sealed record CardHardware(int HwType, int RawHwType, uint Functions, int Depth, string? Serial)
+{
+    public const uint Accelerator = 0x08000000;
+    public const uint CcaCoprocessor = 0x10000000;
+    public const uint Ep11Coprocessor = 0x04000000;
+
+    /// <summary>What a card of <paramref name="type"/> reports in the simulated host.</summary>
+    public static CardHardware Simulated(CardType type, int id)
+    {
+        // S (APSC), N (APXA) and F bits on every card, plus the mode's own; C and M for accelerators.
+        var functions = 0x80000000u | 0x02000000u | 0x00800000u | type.Mode switch
+        {
+            CardMode.Accel => Accelerator | 0x40000000u | 0x20000000u,
+            CardMode.Cca => CcaCoprocessor,
+            _ => Ep11Coprocessor,
+        };
+        var hwType = 10 + (type.Generation - CardType.MinGeneration);
+        var serial = type.Mode switch
+        {
+            CardMode.Cca => $"93{id:D6}",
+            CardMode.Ep11 => $"93000000{id:D8}",
+            _ => null,
+        };
+        return new CardHardware(hwType, hwType, functions, 8, serial);
+    }
+}
 
 /// <summary>
 /// One AP queue (<c>cardXX/XX.YYYY</c>): the driver bound to it (null = unbound), the matrix
-/// device whose adapters × domains contain it, and the guest using it (vfio_ap status in use).
+/// device whose adapters × domains contain it and the guest using it (vfio_ap status in use),
+/// whether it is usable (for a queue of the host's zcrypt driver, its online switch), whether it
+/// is check-stopped, and its request counter (not state: equality ignores it).
 /// </summary>
-public sealed record QueueInfo(Apqn Apqn, string? Driver, MdevId? Mdev, string? Guest, bool Online);
+public sealed record QueueInfo(Apqn Apqn, string? Driver, MdevId? Mdev, string? Guest, bool Online, bool Checkstopped = false, long? RequestCount = null)
+{
+    /// <summary>vfio_ap's <c>status</c> of a queue bound to it (<c>unassigned</c>, <c>assigned</c>, <c>in use</c>); null otherwise.</summary>
+    public string? Status => Driver == Drivers.WellKnownDrivers.VfioAp ? Guest is not null ? "in use" : Mdev is not null ? "assigned" : "unassigned" : null;
+
+    public bool Equals(QueueInfo? other) =>
+        other is not null && Apqn == other.Apqn && Driver == other.Driver && Mdev == other.Mdev && Guest == other.Guest &&
+        Online == other.Online && Checkstopped == other.Checkstopped;
+
+    public override int GetHashCode() => HashCode.Combine(Apqn, Driver, Mdev, Guest, Online, Checkstopped);
+}
 
 /// <summary>
 /// The whole AP picture of a host, as the kernel shows it: both masks, the configuration (QCI:
@@ -33,7 +88,8 @@ public sealed class HostState
         int maxDevices,
         ImmutableDictionary<string, MdevId>? guests = null,
         bool vfioApInUse = true,
-        DevicesByAdapter? byAdapter = null)
+        DevicesByAdapter? byAdapter = null,
+        ImmutableArray<string> vfioFeatures = default)
     {
         ArgumentNullException.ThrowIfNull(topology);
         ArgumentNullException.ThrowIfNull(cards);
@@ -61,6 +117,7 @@ public sealed class HostState
         MaxDevices = maxDevices;
         VfioApInUse = vfioApInUse;
         ByAdapter = byAdapter ?? DevicesByAdapter.Of(Devices);
+        VfioFeatures = vfioFeatures.IsDefault ? [] : vfioFeatures;
         Guests = guests ?? GuestsOf(Devices);
     }
 
@@ -109,6 +166,9 @@ public sealed class HostState
 
     /// <summary>Matrix devices sorted by UUID.</summary>
     public ImmutableArray<HostDevice> Devices { get; }
+
+    /// <summary>vfio_ap's <c>matrix/features</c> (<c>guest_matrix hotplug ap_config</c> on current kernels); empty without vfio_ap.</summary>
+    public ImmutableArray<string> VfioFeatures { get; }
 
     /// <summary>The devices by assigned adapter (for the sharing and in_use rules).</summary>
     public DevicesByAdapter ByAdapter { get; }

@@ -27,6 +27,12 @@ public sealed record WriteDeviceConfig(MdevId Id, Assignment Assignment) : HostW
 /// <summary><c>cardXX/config</c>: a hardware configure (1) or deconfigure (0).</summary>
 public sealed record ConfigureCard(int Adapter, bool Configured) : HostWrite;
 
+/// <summary><c>cardXX/online</c>: zcrypt's switch for a card and every queue of its driver (<c>chzcrypt -e/-d</c>).</summary>
+public sealed record SetCardOnline(int Adapter, bool Online) : HostWrite;
+
+/// <summary><c>cardXX/XX.YYYY/online</c>: zcrypt's switch for one queue.</summary>
+public sealed record SetQueueOnline(Apqn Apqn, bool Online) : HostWrite;
+
 /// <summary>Starts or stops a guest using a matrix device (libvirt's part; simulated hosts only).</summary>
 public sealed record SetGuest(MdevId Id, string? Guest) : HostWrite;
 

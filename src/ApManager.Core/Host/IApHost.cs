@@ -24,6 +24,15 @@ public interface IApHost
 
     /// <summary>Applies one write; <see cref="Errno.None"/> when the kernel took it.</summary>
     Errno Apply(HostWrite write);
+
+    /// <summary>
+    /// Takes the host's configuration lock (s390-tools' on a real host) for one change; null when
+    /// another tool still held it after <paramref name="timeout"/>.
+    /// </summary>
+    IDisposable? Lock(TimeSpan timeout);
+
+    /// <summary>Where the lock lives, for messages; null when the host has none.</summary>
+    string? LockName { get; }
 }
 
 /// <summary>

@@ -103,12 +103,60 @@ public sealed record GuestHasMdev(string Guest, MdevId Holder) : Refusal
     public override Errno Errno => Errno.EPERM;
 }
 
-/// <summary>The cap on matrix devices is reached (the kernel's available_instances is 0: EPERM).</summary>
+/// <summary>The cap on matrix devices is reached (the kernel's available_instances is 0: EUSERS).</summary>
 public sealed record MdevLimitReached(int Limit) : Refusal
 {
     public override string Code => "mdev-limit";
 
+    public override Errno Errno => Errno.EUSERS;
+}
+
+/// <summary>An online switch set to 1 on a deconfigured or check-stopped adapter or queue (kernel ENODEV).</summary>
+public sealed record AdapterDeconfigured(int Adapter, Masks.Apqn? Queue, bool Checkstopped) : Refusal
+{
+    public override string Code => "adapter-deconfigured";
+
+    public override Errno Errno => Errno.ENODEV;
+}
+
+/// <summary>A queue set online while its adapter is offline (kernel EINVAL).</summary>
+public sealed record AdapterOffline(Masks.Apqn Queue) : Refusal
+{
+    public override string Code => "adapter-offline";
+
+    public override Errno Errno => Errno.EINVAL;
+}
+
+/// <summary>The queue has no online switch: only queues of the host's zcrypt driver have one (no <c>online</c> file: ENOENT).</summary>
+public sealed record NoOnlineSwitch(Masks.Apqn Queue, string? Driver) : Refusal
+{
+    public override string Code => "no-online-switch";
+
+    public override Errno Errno => Errno.ENOENT;
+}
+
+/// <summary>On a real host the guest of a device is the libvirt domain using it: ApManager does not attach or detach guests there.</summary>
+public sealed record GuestManagedByLibvirt(MdevId Mdev) : Refusal
+{
+    public override string Code => "guest-managed-by-libvirt";
+
     public override Errno Errno => Errno.EPERM;
+}
+
+/// <summary>A call the simulated host offers and a real host cannot do.</summary>
+public sealed record UnsupportedOnHost(string Operation, string Reason) : Refusal
+{
+    public override string Code => "unsupported-on-host";
+
+    public override Errno Errno => Errno.EOPNOTSUPP;
+}
+
+/// <summary>The s390-tools configuration lock was not obtained in time: another tool is changing the host.</summary>
+public sealed record HostBusy(string LockFile, TimeSpan Waited) : Refusal
+{
+    public override string Code => "host-busy";
+
+    public override Errno Errno => Errno.ETIMEDOUT;
 }
 
 /// <summary>A field that breaks a simple rule (a name too long, a guest name with bad characters).</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ApManager.Core.Audit;
 using ApManager.Core.Drivers;
 using ApManager.Core.Host;
@@ -7,7 +6,7 @@ using ApManager.Core.Refusals;
 
 namespace ApManager.Core.State;
 
-/// <summary>The bus commands: the permission masks and adapter configuration.</summary>
+/// <summary>The bus commands: the permission masks.</summary>
 public sealed partial class ApSystem
 {
     /// <summary>
@@ -55,30 +54,6 @@ public sealed partial class ApSystem
                 return new QueuesInUse(attribute, inputs, answer.Offenders);
             }
             return new Writing<BusChange>(new WriteMasks(apmask?.Bytes, aqmask?.Bytes), (next, rebound) => new BusChange(next.Bus, rebound, options.DryRun));
-        });
-    }
-
-    /// <summary>A hardware configure/deconfigure: queues appear or vanish, guest matrices follow.</summary>
-    public Outcome<AdapterChange> SetAdapterConfigured(int id, bool configured, WriteOptions options = default)
-    {
-        var audit = new AuditInfo(configured ? "adapter.configure" : "adapter.deconfigure", $"adapter/{id}", configured ? "true" : "false",
-            s => AuditJson.Adapter(s.Adapter(id)));
-        return _runner.Run<AdapterChange>(options, audit, s =>
-        {
-            if (s.Adapter(id) is not { } adapter)
-            {
-                return new NotFound("adapter", id.ToString(CultureInfo.InvariantCulture));
-            }
-            if (options.Fails(adapter.Version))
-            {
-                return new VersionMismatch("adapter", options.IfMatch!.Value.Expected, adapter.Version);
-            }
-            if (adapter.Configured == configured)
-            {
-                return new AdapterChange(adapter, [.. s.QueuesOf(id).Select(q => q.Apqn)], [], options.DryRun);
-            }
-            return new Writing<AdapterChange>(new ConfigureCard(id, configured),
-                (next, rebound) => new AdapterChange(next.Adapter(id)!, [.. next.QueuesOf(id).Select(q => q.Apqn)], rebound, options.DryRun));
         });
     }
 }

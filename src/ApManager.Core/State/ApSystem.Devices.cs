@@ -28,9 +28,9 @@ public sealed partial class ApSystem
             {
                 return new MdevExists(uuid);
             }
-            if (s.Mdevs.Count >= MaxMdevs)
+            if (s.Mdevs.Count >= MaxMdevs || s.Host.AvailableInstances == 0)
             {
-                return new MdevLimitReached(MaxMdevs);
+                return new MdevLimitReached(Math.Min(MaxMdevs, s.Host.MaxDevices));
             }
             return new Writing<MdevChange>(new CreateDevice(uuid), (next, _) => new MdevChange(next.Mdev(uuid), options.DryRun, true),
                 new Dictionary<MdevId, string?> { [uuid] = name });
@@ -118,6 +118,10 @@ public sealed partial class ApSystem
             {
                 return bad;
             }
+            if (Host.Kind == HostKind.Sysfs && s.Mdev(id) is not null)
+            {
+                return new GuestManagedByLibvirt(id);
+            }
             if (Lookup(s, id, options) is { } refusal)
             {
                 return refusal;
@@ -144,6 +148,10 @@ public sealed partial class ApSystem
             if (Lookup(s, id, options) is { } refusal)
             {
                 return refusal;
+            }
+            if (Host.Kind == HostKind.Sysfs)
+            {
+                return new GuestManagedByLibvirt(id);
             }
             var device = s.Mdev(id)!;
             return device.Guest is null ? new MdevChange(device, options.DryRun, false) : Changed(id, new SetGuest(id, null), options);

@@ -1,4 +1,5 @@
 using ApManager.Core.Audit;
+using ApManager.Core.Host;
 using ApManager.Core.Matrix;
 using ApManager.Core.Refusals;
 using ApManager.Core.Transfer;
@@ -28,6 +29,11 @@ public sealed partial class ApSystem
             if (options.Fails(s.Version))
             {
                 return new VersionMismatch("global", options.IfMatch!.Value.Expected, s.Version);
+            }
+            if (Host.Kind == HostKind.Sysfs)
+            {
+                // A real host cannot apply a whole configuration in one step: no kernel write does that.
+                return new UnsupportedOnHost("import", "A real host changes one attribute per write; apply the configuration with the single calls, or keep it as mdevctl definitions.");
             }
             if (ImportRules.CheckState(plan, masks, s.Topology, MaxMdevs, out var write) is { } refused)
             {

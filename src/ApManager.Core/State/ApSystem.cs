@@ -44,14 +44,28 @@ public sealed partial class ApSystem
             bootable.Boot(boot);
         }
         var state = host.Read();
-        var first = restored is not null
-            ? SnapshotBuilder.Restore(state, restored)
-            : SnapshotBuilder.Initial(state, (seed?.Devices ?? []).ToDictionary(d => d.Id, d => d.Name));
+        var first = restored switch
+        {
+            null => SnapshotBuilder.Initial(state, (seed?.Devices ?? []).ToDictionary(d => d.Id, d => d.Name)),
+            // The simulated host was booted from what the store kept: the same state, the same versions.
+            _ when host is IBootableHost => SnapshotBuilder.Restore(state, restored),
+            // A real host may have changed while ApManager was not running: its state is read anew
+            // and every resource takes the next version, so no stale ETag matches what is there now.
+            _ => SnapshotBuilder.Initial(state, restored.Devices.ToDictionary(d => d.Id, d => d.Name), restored.GlobalVersion + 1),
+        };
         var recorder = new AuditRecorder(time);
         _runner = new StepRunner(host, journal, recorder, first);
         RejectedAttempts = new RejectedAttempts(journal, recorder, () => Current.Version);
         journal.Attach(_runner);
+        if (restored is not null && first.Version != restored.GlobalVersion)
+        {
+            journal.Append(new JournalEntry(recorder.HostReadAtStart(restored.GlobalVersion, first), null));
+            journal.Flush();
+        }
     }
+
+    /// <summary>Reads the host and commits what others changed (the poll calls this; every change does it first).</summary>
+    public void Refresh() => _runner.Refresh();
 
     public IApHost Host { get; }
 
@@ -84,7 +98,10 @@ public sealed partial class ApSystem
     {
         ArgumentNullException.ThrowIfNull(driver);
         _runner.ChangeRegistry(() => Drivers.Register(driver));
-        SyncBindingDrivers("driver.register", driver.Name);
+        if (Host.Kind == HostKind.Simulated)
+        {
+            SyncBindingDrivers("driver.register", driver.Name);
+        }
     }
 
     /// <summary>
@@ -98,7 +115,10 @@ public sealed partial class ApSystem
             return false;
         }
         _runner.ChangeRegistry(() => { });
-        SyncBindingDrivers("driver.unregister", name);
+        if (Host.Kind == HostKind.Simulated)
+        {
+            SyncBindingDrivers("driver.unregister", name);
+        }
         return true;
     }
 

@@ -39,5 +39,8 @@ public sealed record MdevChange(MatrixDevice? Device, bool DryRun, bool Changed)
 /// <summary>The answer to configuring or deconfiguring an adapter.</summary>
 public sealed record AdapterChange(AdapterState Adapter, IReadOnlyList<Apqn> Queues, IReadOnlyList<Rebound> Rebound, bool DryRun);
 
+/// <summary>The answer to setting a queue online or offline.</summary>
+public sealed record QueueChange(QueueState Queue, bool DryRun);
+
 /// <summary>The answer to an import: the state it produced (or would produce).</summary>
 public sealed record ImportResult(ApSnapshot Snapshot, IReadOnlyList<Rebound> Rebound, bool DryRun, bool Changed);

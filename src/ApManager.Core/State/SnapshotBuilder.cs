@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using ApManager.Core.Host;
 using ApManager.Core.Journal;
+using ApManager.Core.Masks;
 using ApManager.Core.Matrix;
 
 namespace ApManager.Core.State;
@@ -61,14 +62,16 @@ internal static class SnapshotBuilder
 
     /// <summary>
     /// The next snapshot after <paramref name="basis"/> for what the host shows now, with the names
-    /// in <paramref name="names"/> set; <paramref name="basis"/> itself when nothing visible changed.
-    /// Also every queue whose driver changed, sorted by APQN.
+    /// in <paramref name="names"/> set, and what the step changed. <paramref name="basis"/> itself
+    /// when nothing changed; a snapshot at the same version when only request counters did
+    /// (counters are not state: they change no version).
     /// </summary>
-    public static (ApSnapshot Next, IReadOnlyList<Rebound> Rebound) Next(ApSnapshot basis, HostState host, IReadOnlyDictionary<MdevId, string?>? names = null)
+    public static (ApSnapshot Next, StepDelta Delta) Next(ApSnapshot basis, HostState host, IReadOnlyDictionary<MdevId, string?>? names = null)
     {
         var version = basis.Version + 1;
         var old = basis.Host;
-        var changed = !old.Drivers.SequenceEqual(host.Drivers) || old.VfioApInUse != host.VfioApInUse;
+        var changed = !old.Drivers.SequenceEqual(host.Drivers) || old.VfioApInUse != host.VfioApInUse || old.MaxDevices != host.MaxDevices;
+        var counters = false;
 
         var bus = basis.Bus;
         if (host.Apmask != bus.Apmask || host.Aqmask != bus.Aqmask)
@@ -84,16 +87,30 @@ internal static class SnapshotBuilder
             {
                 var card = host.CardById[i];
                 var view = adapters[i];
-                if (card is null ? view is null : view is not null && (ReferenceEquals(view.Card, card) || view.Card == card))
+                if (card is null ? view is null : view is not null && ReferenceEquals(view.Card, card))
                 {
                     continue;
+                }
+                AdapterState? next;
+                if (card is not null && view is not null && view.Card == card)
+                {
+                    if (view.RequestCount == card.RequestCount)
+                    {
+                        continue;
+                    }
+                    next = view with { Card = card };
+                    counters = true;
+                }
+                else
+                {
+                    next = card is null ? null : new AdapterState(card, version);
+                    changed = true;
                 }
                 if (ReferenceEquals(adapters, basis.AdapterById))
                 {
                     adapters = (AdapterState?[])adapters.Clone();
                 }
-                adapters[i] = card is null ? null : new AdapterState(card, version);
-                changed = true;
+                adapters[i] = next;
             }
         }
 
@@ -104,9 +121,15 @@ internal static class SnapshotBuilder
             changed |= devicesChanged;
         }
 
-        var (rows, rebound) = Rows(basis, host, version);
-        changed |= !ReferenceEquals(rows, basis.Rows);
-        return changed ? (new ApSnapshot(version, host, bus, adapters, mdevs, rows), rebound) : (basis, rebound);
+        var rows = Rows(basis, host, version);
+        changed |= rows.Changed;
+        counters |= rows.Counters;
+        var delta = new StepDelta(rows.Rebound, rows.Switched);
+        if (changed)
+        {
+            return (new ApSnapshot(version, host, bus, adapters, mdevs, rows.Rows), delta);
+        }
+        return counters ? (new ApSnapshot(basis.Version, host, basis.Bus, adapters, basis.MdevArray, rows.Rows), StepDelta.None) : (basis, StepDelta.None);
     }
 
     /// <summary>The device views for the host's devices (both sorted by UUID): a view is kept while its device and name are.</summary>
@@ -181,16 +204,21 @@ internal static class SnapshotBuilder
     private static string? NameOf(IReadOnlyDictionary<MdevId, string?>? names, MdevId id, MatrixDevice? view) =>
         names is not null && names.TryGetValue(id, out var given) ? given : view?.Name;
 
+    /// <summary>The queue views and what changed in them.</summary>
+    private readonly record struct RowChanges(QueueState?[]?[] Rows, bool Changed, bool Counters, IReadOnlyList<Rebound> Rebound, IReadOnlyList<Apqn> Switched);
+
     /// <summary>The queue rows: only rows the host shows as changed are compared cell by cell.</summary>
-    private static (QueueState?[]?[] Rows, IReadOnlyList<Rebound> Rebound) Rows(ApSnapshot basis, HostState host, long version)
+    private static RowChanges Rows(ApSnapshot basis, HostState host, long version)
     {
         var old = basis.Host;
         if (ReferenceEquals(host.Rows, old.Rows))
         {
-            return (basis.Rows, []);
+            return new RowChanges(basis.Rows, false, false, [], []);
         }
         QueueState?[]?[]? rows = null;
         List<Rebound>? rebound = null;
+        List<Apqn>? switched = null;
+        bool changed = false, counters = false;
         for (var a = 0; a < 256; a++)
         {
             var hostRow = host.Rows[a];
@@ -207,16 +235,38 @@ internal static class SnapshotBuilder
                 {
                     var info = hostRow[d];
                     var view = viewRow?[d];
-                    if (info is null ? view is null : view is not null && (ReferenceEquals(view.Info, info) || view.Info == info))
+                    if (info is null ? view is null : view is not null && ReferenceEquals(view.Info, info))
                     {
                         continue;
                     }
-                    next ??= viewRow is null ? new QueueState?[256] : (QueueState?[])viewRow.Clone();
-                    next[d] = info is null ? null : new QueueState(info, version);
-                    if (info is not null && oldRow?[d] is { } before && before.Driver != info.Driver)
+                    QueueState? fresh;
+                    if (info is not null && view is not null && view.Info == info)
                     {
-                        (rebound ??= []).Add(new Rebound(info.Apqn, before.Driver, info.Driver));
+                        if (view.RequestCount == info.RequestCount)
+                        {
+                            continue;
+                        }
+                        fresh = view with { Info = info };
+                        counters = true;
                     }
+                    else
+                    {
+                        fresh = info is null ? null : new QueueState(info, version);
+                        changed = true;
+                        if (info is not null && oldRow?[d] is { } before)
+                        {
+                            if (before.Driver != info.Driver)
+                            {
+                                (rebound ??= []).Add(new Rebound(info.Apqn, before.Driver, info.Driver));
+                            }
+                            if (before.Online != info.Online || before.Checkstopped != info.Checkstopped)
+                            {
+                                (switched ??= []).Add(info.Apqn);
+                            }
+                        }
+                    }
+                    next ??= viewRow is null ? new QueueState?[256] : (QueueState?[])viewRow.Clone();
+                    next[d] = fresh;
                 }
                 if (next is null)
                 {
@@ -227,9 +277,13 @@ internal static class SnapshotBuilder
             {
                 continue;
             }
+            else
+            {
+                changed = true;
+            }
             rows ??= (QueueState?[]?[])basis.Rows.Clone();
             rows[a] = next;
         }
-        return (rows ?? basis.Rows, rebound ?? (IReadOnlyList<Rebound>)[]);
+        return new RowChanges(rows ?? basis.Rows, changed, counters, rebound ?? (IReadOnlyList<Rebound>)[], switched ?? (IReadOnlyList<Apqn>)[]);
     }
 }

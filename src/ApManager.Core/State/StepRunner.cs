@@ -99,9 +99,9 @@ internal sealed class StepRunner : ICommitSink
         if (options.DryRun)
         {
             var basis = Current;
-            var (answer, next, rebound) = Preview(basis, Judge(basis, judge));
+            var (answer, next, delta) = Preview(basis, Judge(basis, judge));
             outcome = answer;
-            durable = _journal.Append(new JournalEntry(_recorder.Record(audit, options.Actor, basis, next, answer.Refusal, rebound, true), null));
+            durable = _journal.Append(new JournalEntry(_recorder.Record(audit, options.Actor, basis, next, answer.Refusal, delta, true), null));
         }
         else
         {
@@ -110,23 +110,91 @@ internal sealed class StepRunner : ICommitSink
             var verdict = Judge(basis, judge);
             lock (_writer)
             {
-                if (!ReferenceEquals(_head, basis) || epoch != _registryEpoch)
+                // Input that does not parse is answered at once; anything that depends on the host's state waits for its lock.
+                var needsLock = verdict is not Refused<T> { Refusal: InvalidMask or InvalidInput };
+                using var lease = needsLock ? _host.Lock(LockTimeout) : null;
+                if (needsLock && lease is null)
                 {
-                    basis = _head;
-                    verdict = Judge(basis, judge);
+                    // Another tool is changing the host: nothing is written, the attempt is refused.
+                    Refusal busy = new HostBusy(_host.LockName ?? "the host's lock", LockTimeout);
+                    outcome = busy;
+                    durable = _journal.Append(new JournalEntry(_recorder.Record(audit, options.Actor, _head, null, busy, StepDelta.None, false), null));
                 }
-                var (answer, next, rebound) = Commit(basis, verdict);
-                if (next is not null)
+                else
                 {
-                    Volatile.Write(ref _head, next);
+                    // The kernel is the authority: what others changed is read (and committed) first.
+                    if (needsLock)
+                    {
+                        RefreshLocked();
+                    }
+                    if (!ReferenceEquals(_head, basis) || epoch != _registryEpoch)
+                    {
+                        basis = _head;
+                        verdict = Judge(basis, judge);
+                    }
+                    var (answer, next, delta) = Commit(basis, verdict);
+                    if (answer.Refusal is HostRefused && _host.Kind == HostKind.Sysfs)
+                    {
+                        // The kernel refused what the model accepted: read what changed, judge again for the offenders.
+                        RefreshLocked();
+                        basis = _head;
+                        if (Judge(basis, judge) is Refused<T> again)
+                        {
+                            answer = again.Refusal;
+                        }
+                    }
+                    if (next is not null)
+                    {
+                        Volatile.Write(ref _head, next);
+                    }
+                    outcome = answer;
+                    durable = _journal.Append(new JournalEntry(_recorder.Record(audit, options.Actor, basis, next, answer.Refusal, delta, false), next));
                 }
-                outcome = answer;
-                durable = _journal.Append(new JournalEntry(_recorder.Record(audit, options.Actor, basis, next, answer.Refusal, rebound, false), next));
             }
         }
         // Outside the lock: the commit (fsync) never holds up the next writer building on the head.
         _journal.Flush();
         return outcome.WithDurable(durable);
+    }
+
+    /// <summary>How long a change waits for the host's configuration lock (SPEC §11.4).</summary>
+    public static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(5);
+
+    private static readonly AuditInfo HostChanged = new("host.changed", "host", null, AuditJson.Host);
+
+    /// <summary>
+    /// Reads the host and commits what others changed as one step (actor <c>host</c>); a change of
+    /// request counters alone is taken over without a step. The poll calls this; so does every change.
+    /// </summary>
+    public void Refresh()
+    {
+        lock (_writer)
+        {
+            RefreshLocked();
+        }
+        _journal.Flush();
+    }
+
+    /// <summary>Under the writer lock. The simulated host changes only through this runner: nothing to read.</summary>
+    private void RefreshLocked()
+    {
+        if (_host.Kind == HostKind.Simulated)
+        {
+            return;
+        }
+        var head = _head;
+        var (next, delta) = SnapshotBuilder.Next(head, _host.Read());
+        if (next.Version > head.Version)
+        {
+            Volatile.Write(ref _head, next);
+            _journal.Append(new JournalEntry(_recorder.Record(HostChanged, "host", head, next, null, delta, false), next));
+        }
+        else if (!ReferenceEquals(next, head) && ReferenceEquals(head, Volatile.Read(ref _current)))
+        {
+            // Only counters moved, and no step is in flight: readers see them without a new version.
+            Volatile.Write(ref _head, next);
+            Volatile.Write(ref _current, next);
+        }
     }
 
     private Verdict<T> Judge<T>(ApSnapshot basis, Func<ApSnapshot, Verdict<T>> judge) where T : class
@@ -144,7 +212,7 @@ internal sealed class StepRunner : ICommitSink
     }
 
     /// <summary>A dry run: the kernel's rules on the basis say what the write would do.</summary>
-    private static (Outcome<T> Answer, ApSnapshot? Next, IReadOnlyList<Rebound> Rebound) Preview<T>(ApSnapshot basis, Verdict<T> verdict) where T : class
+    private static (Outcome<T> Answer, ApSnapshot? Next, StepDelta Delta) Preview<T>(ApSnapshot basis, Verdict<T> verdict) where T : class
     {
         if (verdict is not Writing<T> writing)
         {
@@ -153,13 +221,13 @@ internal sealed class StepRunner : ICommitSink
         var predicted = SimulatedKernel.Apply(basis.Host, writing.Write);
         if (!predicted.Accepted)
         {
-            return (Refusal(writing.Write, predicted.Errno), null, []);
+            return (Refusal(writing.Write, predicted.Errno), null, StepDelta.None);
         }
         return Answer(basis, predicted.State, writing);
     }
 
     /// <summary>Under the writer lock: the write, the read back and the next head.</summary>
-    private (Outcome<T> Answer, ApSnapshot? Next, IReadOnlyList<Rebound> Rebound) Commit<T>(ApSnapshot basis, Verdict<T> verdict) where T : class
+    private (Outcome<T> Answer, ApSnapshot? Next, StepDelta Delta) Commit<T>(ApSnapshot basis, Verdict<T> verdict) where T : class
     {
         if (verdict is not Writing<T> writing)
         {
@@ -168,23 +236,23 @@ internal sealed class StepRunner : ICommitSink
         var errno = _host.Apply(writing.Write);
         if (errno != Errno.None)
         {
-            return (Refusal(writing.Write, errno), null, []);
+            return (Refusal(writing.Write, errno), null, StepDelta.None);
         }
         return Answer(basis, _host.Read(), writing);
     }
 
-    private static (Outcome<T>, ApSnapshot?, IReadOnlyList<Rebound>) Settled<T>(Verdict<T> verdict) where T : class => verdict switch
+    private static (Outcome<T>, ApSnapshot?, StepDelta) Settled<T>(Verdict<T> verdict) where T : class => verdict switch
     {
-        Refused<T> r => (r.Refusal, null, []),
-        Answered<T> a => (a.Answer, null, []),
+        Refused<T> r => (r.Refusal, null, StepDelta.None),
+        Answered<T> a => (a.Answer, null, StepDelta.None),
         _ => throw new ArgumentOutOfRangeException(nameof(verdict)),
     };
 
-    private static (Outcome<T>, ApSnapshot?, IReadOnlyList<Rebound>) Answer<T>(ApSnapshot basis, HostState state, Writing<T> writing) where T : class
+    private static (Outcome<T>, ApSnapshot?, StepDelta) Answer<T>(ApSnapshot basis, HostState state, Writing<T> writing) where T : class
     {
-        var (next, rebound) = SnapshotBuilder.Next(basis, state, writing.Names);
-        var answer = writing.Answer(next, rebound);
-        return (answer, ReferenceEquals(next, basis) ? null : next, rebound);
+        var (next, delta) = SnapshotBuilder.Next(basis, state, writing.Names);
+        var answer = writing.Answer(next, delta.Rebound);
+        return (answer, next.Version == basis.Version ? null : next, delta);
     }
 
     private static HostRefused Refusal(HostWrite write, Errno errno) => new(errno, write.GetType().Name, write.ToString());

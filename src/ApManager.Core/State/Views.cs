@@ -17,6 +17,12 @@ public sealed record AdapterState(CardInfo Card, long Version)
     public bool Configured => Card.Configured;
 
     public bool Online => Card.Online;
+
+    public bool Checkstopped => Card.Checkstopped;
+
+    public CardHardware Hardware => Card.Hardware;
+
+    public long? RequestCount => Card.RequestCount;
 }
 
 /// <summary>
@@ -35,7 +41,20 @@ public sealed record QueueState(QueueInfo Info, long Version)
     public string? Guest => Info.Guest;
 
     public bool Online => Info.Online;
+
+    public bool Checkstopped => Info.Checkstopped;
+
+    /// <summary>vfio_ap's status of a queue bound to it; null otherwise.</summary>
+    public string? Status => Info.Status;
+
+    public long? RequestCount => Info.RequestCount;
 }
 
 /// <summary>A queue whose driver changed in a step.</summary>
 public sealed record Rebound(Apqn Apqn, string? From, string? To);
+
+/// <summary>What a step did to queues beyond their views: which were rebound and which were switched online or offline (or check-stopped).</summary>
+public sealed record StepDelta(IReadOnlyList<Rebound> Rebound, IReadOnlyList<Apqn> Switched)
+{
+    public static StepDelta None { get; } = new([], []);
+}

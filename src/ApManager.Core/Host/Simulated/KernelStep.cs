@@ -29,6 +29,9 @@ internal sealed class KernelStep
     // Devices edited in this step: id -> the device in the base (null = new).
     private Dictionary<MdevId, HostDevice?>? _before;
     private bool _fullRebuild;
+    // Online switches set in this step: a card's forces its zcrypt queues; a queue's is its own.
+    private Dictionary<int, bool>? _cardOnline;
+    private Dictionary<Apqn, bool>? _queueOnline;
 
     public KernelStep(HostState current)
     {
@@ -53,6 +56,23 @@ internal sealed class KernelStep
     public KernelStep SetBindingDrivers(bool cex4Queue, bool vfioAp, bool vfioApInUse)
     {
         (_cex, _vfio, _vfioInUse) = (cex4Queue, vfioAp, vfioApInUse);
+        return this;
+    }
+
+    /// <summary>zcrypt's card online switch: the card and every queue of its driver follow it.</summary>
+    public KernelStep SetCardOnline(int adapter, bool online)
+    {
+        _cards ??= (CardInfo?[])_base.CardById.Clone();
+        var current = _cards[adapter] ?? throw new ArgumentException($"Adapter {adapter} is not in the topology.", nameof(adapter));
+        _cards[adapter] = current with { Online = online };
+        (_cardOnline ??= [])[adapter] = online;
+        return this;
+    }
+
+    /// <summary>zcrypt's queue online switch.</summary>
+    public KernelStep SetQueueOnline(Apqn apqn, bool online)
+    {
+        (_queueOnline ??= [])[apqn] = online;
         return this;
     }
 
@@ -192,7 +212,7 @@ internal sealed class KernelStep
             ? _base.Drivers
             : BindingDrivers(_cex, _vfio);
         var byAdapter = _fullRebuild ? DevicesByAdapter.Of(devices) : _base.ByAdapter.With(changes.Values, devices);
-        return new HostState(topology, _apm, _aqm, drivers, cards, rows, devices, _base.MaxDevices, guests, _vfioInUse, byAdapter);
+        return new HostState(topology, _apm, _aqm, drivers, cards, rows, devices, _base.MaxDevices, guests, _vfioInUse, byAdapter, _vfio ? SimulatedKernel.Features : []);
     }
 
     /// <summary>Only edited devices can change: re-derive those, share every other one.</summary>
@@ -325,6 +345,16 @@ internal sealed class KernelStep
                 AddDifference(candidates, old!.GuestMatrix.Adapters, old.GuestMatrix.Domains, next.GuestMatrix.Adapters, next.GuestMatrix.Domains);
             }
         }
+        foreach (var a in _cardOnline?.Keys ?? (IEnumerable<int>)[])
+        {
+            candidates ??= new ApMask[256];
+            candidates[a] = usage;
+        }
+        foreach (var q in _queueOnline?.Keys ?? (IEnumerable<Apqn>)[])
+        {
+            candidates ??= new ApMask[256];
+            candidates[q.Adapter] = candidates[q.Adapter].With(q.Domain);
+        }
         if (candidates is null)
         {
             return _base.Rows;
@@ -374,12 +404,13 @@ internal sealed class KernelStep
                     }
                 }
                 var driver = binding.DriverFor(a, d);
-                if (old is not null && old.Driver == driver && old.Mdev == owner && old.Guest == guest && old.Online)
+                var online = OnlineOf(apqn, driver, old, _cards?[a] ?? _base.CardById[a]!);
+                if (old is not null && old.Driver == driver && old.Mdev == owner && old.Guest == guest && old.Online == online)
                 {
                     continue;
                 }
                 row ??= baseRow is null ? new QueueInfo?[256] : (QueueInfo?[])baseRow.Clone();
-                row[d] = new QueueInfo(apqn, driver, owner, guest, true);
+                row[d] = new QueueInfo(apqn, driver, owner, guest, online);
             }
             if (row is not null)
             {
@@ -388,6 +419,28 @@ internal sealed class KernelStep
             }
         }
         return rows ?? _base.Rows;
+    }
+
+    /// <summary>
+    /// A queue of the host's zcrypt driver is online as its switch says (set now, forced by its
+    /// card, kept, or as its card is when it joins the driver); any other queue is usable while it
+    /// exists (the simulator has no check-stop).
+    /// </summary>
+    private bool OnlineOf(Apqn apqn, string? driver, QueueInfo? old, CardInfo card)
+    {
+        if (driver != WellKnownDrivers.Cex4Queue)
+        {
+            return true;
+        }
+        if (_queueOnline is not null && _queueOnline.TryGetValue(apqn, out var set))
+        {
+            return set;
+        }
+        if (_cardOnline is not null && _cardOnline.TryGetValue(apqn.Adapter, out var forced))
+        {
+            return forced;
+        }
+        return old is not null && old.Driver == WellKnownDrivers.Cex4Queue ? old.Online : card.Online;
     }
 
     private static MdevId? Owner(Dictionary<MdevId, (HostDevice? Old, HostDevice? New)> changes, Apqn apqn, MdevId? previous)

@@ -44,6 +44,11 @@ public sealed class SimulatedHost : IBootableHost
         }
     }
 
+    /// <summary>The simulated host has no other tools: nobody else holds its lock.</summary>
+    public IDisposable? Lock(TimeSpan timeout) => NoLock.Instance;
+
+    public string? LockName => null;
+
     public void Boot(InitialState state)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -60,6 +65,15 @@ public sealed class SimulatedHost : IBootableHost
         lock (_gate)
         {
             Volatile.Write(ref _state, state);
+        }
+    }
+
+    private sealed class NoLock : IDisposable
+    {
+        public static NoLock Instance { get; } = new();
+
+        public void Dispose()
+        {
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ApManager.Core.Drivers;
 using ApManager.Core.Masks;
 using ApManager.Core.Matrix;
@@ -20,6 +21,9 @@ public readonly record struct KernelResult(Errno Errno, HostState State)
 /// </summary>
 public static class SimulatedKernel
 {
+    /// <summary>What the simulated vfio_ap offers (<c>matrix/features</c> of a current kernel).</summary>
+    public static ImmutableArray<string> Features { get; } = ["guest_matrix", "hotplug", "ap_config"];
+
     public static KernelResult Apply(HostState state, HostWrite write)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -32,6 +36,8 @@ public static class SimulatedKernel
             AssignId a => Assign(state, a),
             WriteDeviceConfig c => Config(state, c),
             ConfigureCard c => Configure(state, c),
+            SetCardOnline o => CardOnline(state, o),
+            SetQueueOnline o => QueueOnline(state, o),
             SetGuest g => Guest(state, g),
             SetBindingDrivers d => Drivers(state, d),
             ReplaceConfiguration r => Replace(state, r),
@@ -48,10 +54,10 @@ public static class SimulatedKernel
         foreach (var a in topology.Adapters)
         {
             var configured = initial.Configured?.TryGetValue(a.Id, out var c) == true ? c : a.Configured;
-            cards[a.Id] = new CardInfo(a.Id, a.Type, configured, configured);
+            cards[a.Id] = new CardInfo(a.Id, a.Type, configured, configured, false, CardHardware.Simulated(a.Type, a.Id));
         }
         var empty = new HostState(topology, ApMask.Empty, ApMask.Empty, KernelStep.BindingDrivers(true, true), cards,
-            new QueueInfo?[]?[256], [], maxDevices);
+            new QueueInfo?[]?[256], [], maxDevices, vfioFeatures: Features);
         return new KernelStep(empty)
             .SetMasks(initial.Apmask, initial.Aqmask)
             .ReplaceAllDevices(initial.Devices.Select(d => (d.Id, d.Assignment, d.Guest)))
@@ -90,7 +96,7 @@ public static class SimulatedKernel
         }
         if (s.AvailableInstances == 0)
         {
-            return Refuse(s, Errno.EPERM);
+            return Refuse(s, Errno.EUSERS);
         }
         return Accept(new KernelStep(s).PutDevice(id, Assignment.Empty, null).Build());
     }
@@ -158,6 +164,39 @@ public static class SimulatedKernel
             return Refuse(s, Errno.ENOENT);
         }
         return card.Configured == c.Configured ? Accept(s) : Accept(new KernelStep(s).SetConfigured(c.Adapter, c.Configured).Build());
+    }
+
+    /// <summary>zcrypt's card <c>online</c> store: 1 needs a configured card without check-stop (ENODEV); the queues follow.</summary>
+    private static KernelResult CardOnline(HostState s, SetCardOnline o)
+    {
+        if (s.Card(o.Adapter) is not { } card)
+        {
+            return Refuse(s, Errno.ENOENT);
+        }
+        if (o.Online && (!card.Configured || card.Checkstopped))
+        {
+            return Refuse(s, Errno.ENODEV);
+        }
+        var queuesFollow = s.Rows[o.Adapter]?.All(q => q is null || q.Driver != WellKnownDrivers.Cex4Queue || q.Online == o.Online) ?? true;
+        return card.Online == o.Online && queuesFollow ? Accept(s) : Accept(new KernelStep(s).SetCardOnline(o.Adapter, o.Online).Build());
+    }
+
+    /// <summary>zcrypt's queue <c>online</c> store: only queues of zcrypt have it; 1 needs a usable card (ENODEV) that is online (EINVAL).</summary>
+    private static KernelResult QueueOnline(HostState s, SetQueueOnline o)
+    {
+        if (s.Queue(o.Apqn) is not { } queue || queue.Driver != WellKnownDrivers.Cex4Queue || s.Card(o.Apqn.Adapter) is not { } card)
+        {
+            return Refuse(s, Errno.ENOENT);
+        }
+        if (o.Online && (!card.Configured || card.Checkstopped || queue.Checkstopped))
+        {
+            return Refuse(s, Errno.ENODEV);
+        }
+        if (o.Online && !card.Online)
+        {
+            return Refuse(s, Errno.EINVAL);
+        }
+        return queue.Online == o.Online ? Accept(s) : Accept(new KernelStep(s).SetQueueOnline(o.Apqn, o.Online).Build());
     }
 
     private static KernelResult Guest(HostState s, SetGuest g)
