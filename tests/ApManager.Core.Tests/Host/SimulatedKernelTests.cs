@@ -107,7 +107,7 @@ public class SimulatedKernelTests
     }
 
     [Fact]
-    public void TheLastInstanceIsTakenThenCreateIsRefusedWithEperm()
+    public void TheLastInstanceIsTakenThenCreateIsRefusedWithEusers()
     {
         var state = SimulatedKernel.Boot(HostTopology.Demo, Seeds.Demo, 3);
 
@@ -116,7 +116,7 @@ public class SimulatedKernelTests
 
         Assert.True(third.Accepted);
         Assert.Equal(0, third.State.AvailableInstances);
-        Assert.Equal(Errno.EPERM, fourth.Errno);
+        Assert.Equal(Errno.EUSERS, fourth.Errno);
     }
 
     /// <summary>
