@@ -22,8 +22,8 @@ public sealed class StateOracle
         _system = system;
         _failures = failures;
         Before = system.Current;
-        _beforeText = SnapshotInvariants.Describe(Before);
-        _beforePrint = SnapshotInvariants.Fingerprint(Before);
+        _beforeText = SnapshotText.Describe(Before);
+        _beforePrint = SnapshotText.Fingerprint(Before);
     }
 
     /// <summary>The state the next request is sent against.</summary>
@@ -39,7 +39,7 @@ public sealed class StateOracle
     {
         var (before, beforePrint) = (Before, _beforePrint);
         var after = _system.Current;
-        var afterPrint = SnapshotInvariants.Fingerprint(after);
+        var afterPrint = SnapshotText.Fingerprint(after);
         (Before, _beforePrint) = (after, afterPrint);
         var dryRun = DryRunRequested(r.Target);
         var mayChange = status is >= 200 and < 300 && Mutating.Contains(r.Method) && !dryRun;
@@ -50,7 +50,7 @@ public sealed class StateOracle
             {
                 _failures.Fail($"state-changed {status} {r.Route}",
                     $"#{index} answered {status}{(dryRun ? " (dry run)" : string.Empty)} but the state moved from v{before.Version} to v{after.Version}: " +
-                    $"{FirstDifference(_beforeText ?? "(not kept)", SnapshotInvariants.Describe(after))}; body {FuzzFailures.Text(body)}", r);
+                    $"{FirstDifference(_beforeText ?? "(not kept)", SnapshotText.Describe(after))}; body {FuzzFailures.Text(body)}", r);
             }
             return;
         }
@@ -60,7 +60,7 @@ public sealed class StateOracle
         }
         CommittedByResponses++;
         CheckInvariants(after, v => _failures.Fail($"invariant {r.Route}", $"#{index} ({status}) left an inconsistent state: {v}", r));
-        _beforeText = SnapshotInvariants.Describe(after);
+        _beforeText = SnapshotText.Describe(after);
     }
 
     /// <summary>Every rule of the snapshot checker over <paramref name="s"/>, each violation reported.</summary>
