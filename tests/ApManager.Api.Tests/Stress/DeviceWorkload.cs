@@ -69,19 +69,8 @@ public sealed class DeviceWorkload(ClientChannel channel, Random rng)
         {
             return;
         }
-        if (reply.Status != 200)
+        AfterWrite(device, what, reply, noOp, dryRun, () =>
         {
-            channel.Unexpected(what + (noOp ? " (no-op)" : string.Empty), reply);
-            return;
-        }
-        if (dryRun)
-        {
-            return;
-        }
-        if (!noOp)
-        {
-            var version = (long?)reply.Body?["version"];
-            channel.Committed(what, reply, version);
             if (assign)
             {
                 set.Add(id);
@@ -90,8 +79,7 @@ public sealed class DeviceWorkload(ClientChannel channel, Random rng)
             {
                 set.Remove(id);
             }
-        }
-        device.Check(channel, what, reply.Body);
+        });
     }
 
     /// <summary>Replaces the whole configuration (sometimes with the same one: a no-op).</summary>
@@ -120,6 +108,20 @@ public sealed class DeviceWorkload(ClientChannel channel, Random rng)
         {
             return;
         }
+        AfterWrite(device, what, reply, noOp, dryRun, () =>
+        {
+            Replace(device.Adapters, adapters);
+            Replace(device.Domains, domains);
+            Replace(device.ControlDomains, control);
+        });
+    }
+
+    /// <summary>
+    /// A write that was not refused must answer 200; unless it was a dry run or a no-op it is a
+    /// commit, and the model takes the change; either way the answer reads as the model says.
+    /// </summary>
+    private void AfterWrite(DeviceModel device, string what, Reply reply, bool noOp, bool dryRun, Action apply)
+    {
         if (reply.Status != 200)
         {
             channel.Unexpected(what + (noOp ? " (no-op)" : string.Empty), reply);
@@ -131,11 +133,8 @@ public sealed class DeviceWorkload(ClientChannel channel, Random rng)
         }
         if (!noOp)
         {
-            var version = (long?)reply.Body?["version"];
-            channel.Committed(what, reply, version);
-            Replace(device.Adapters, adapters);
-            Replace(device.Domains, domains);
-            Replace(device.ControlDomains, control);
+            channel.Committed(what, reply, reply.Version());
+            apply();
         }
         device.Check(channel, what, reply.Body);
     }
