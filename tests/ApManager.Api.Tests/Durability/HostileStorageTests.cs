@@ -24,37 +24,38 @@ public class HostileStorageTests
         AssertUntouched(path, garbage);
     }
 
-    [Fact]
-    public async Task SqliteDatabaseOfAnotherApplicationStopsTheServiceAndIsNotModified()
+    /// <summary>SQLite files that are not a store this ApManager may open: the statements that make one, and the reason given.</summary>
+    public static TheoryData<string, string[], string> UntrustedDatabases => new()
+    {
+        {
+            "another application's database",
+            ["CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);", "INSERT INTO customers (name) VALUES ('ada'), ('grace');"],
+            "is not an ApManager database (it has tables but no schema_version)"
+        },
+        {
+            "a newer schema version, which is not downgraded",
+            [
+                "CREATE TABLE schema_version (version INTEGER NOT NULL, applied TEXT NOT NULL);",
+                "INSERT INTO schema_version (version, applied) VALUES (1, '2025-01-01T00:00:00Z'), (99, '2031-01-01T00:00:00Z');",
+                "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+                "INSERT INTO meta (key, value) VALUES ('global_version', '4711');",
+            ],
+            "has schema version 99, newer than this ApManager understands (1)"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(UntrustedDatabases))]
+    public async Task ADatabaseOfAnotherApplicationOrANewerSchemaStopsTheServiceNamingThePathAndTheReasonAndIsNotModified(string what, string[] statements, string reason)
     {
         var path = NewFile();
-        Execute(path,
-            "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);",
-            "INSERT INTO customers (name) VALUES ('ada'), ('grace');");
+        Execute(path, statements);
         var before = await File.ReadAllBytesAsync(path);
 
         var message = await StartFailureAsync(path);
 
         Assert.Contains(path, message, StringComparison.Ordinal);
-        Assert.Contains("is not an ApManager database (it has tables but no schema_version)", message, StringComparison.Ordinal);
-        AssertUntouched(path, before);
-    }
-
-    [Fact]
-    public async Task DatabaseWithANewerSchemaVersionStopsTheServiceAndIsNotDowngraded()
-    {
-        var path = NewFile();
-        Execute(path,
-            "CREATE TABLE schema_version (version INTEGER NOT NULL, applied TEXT NOT NULL);",
-            "INSERT INTO schema_version (version, applied) VALUES (1, '2025-01-01T00:00:00Z'), (99, '2031-01-01T00:00:00Z');",
-            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
-            "INSERT INTO meta (key, value) VALUES ('global_version', '4711');");
-        var before = await File.ReadAllBytesAsync(path);
-
-        var message = await StartFailureAsync(path);
-
-        Assert.Contains(path, message, StringComparison.Ordinal);
-        Assert.Contains("has schema version 99, newer than this ApManager understands (1)", message, StringComparison.Ordinal);
+        Assert.True(message.Contains(reason, StringComparison.Ordinal), $"{what}: {message}");
         AssertUntouched(path, before);
     }
 

@@ -148,26 +148,17 @@ public class QueueTests
         Assert.Equal(apqn, (string?)problem["id"]);
     }
 
-    [Fact]
-    public async Task QueuesFilterByAdapter()
+    [Theory]
+    [InlineData("adapter=5", new[] { "05.0004", "05.0005", "05.0006", "05.0047", "05.0048" })]
+    [InlineData("domain=71", new[] { "03.0047", "04.0047", "05.0047", "06.0047", "07.0047" })]
+    public async Task QueuesFilterByAdapterAndByDecimalDomain(string filter, string[] expected)
     {
         await using var app = new ApManagerApplication();
         using var client = app.CreateClient();
 
-        var queues = await GetArrayAsync(client, "/api/queues?adapter=5");
+        var queues = await GetArrayAsync(client, $"/api/queues?{filter}");
 
-        Assert.Equal(["05.0004", "05.0005", "05.0006", "05.0047", "05.0048"], Apqns(queues));
-    }
-
-    [Fact]
-    public async Task QueuesFilterByDecimalDomain()
-    {
-        await using var app = new ApManagerApplication();
-        using var client = app.CreateClient();
-
-        var queues = await GetArrayAsync(client, "/api/queues?domain=71");
-
-        Assert.Equal(["03.0047", "04.0047", "05.0047", "06.0047", "07.0047"], Apqns(queues));
+        Assert.Equal(expected, Apqns(queues));
     }
 
     [Fact]

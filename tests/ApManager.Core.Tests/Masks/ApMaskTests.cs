@@ -14,12 +14,9 @@ public class ApMaskTests
     [InlineData(63, "000000000000000" + "1")]
     [InlineData(64, "0000000000000000" + "8")]
     [InlineData(128, "00000000000000000000000000000000" + "8")]
-    public void BitNumberingIsMsbFirstInTheShowFormat(int bit, string digits) =>
+    [InlineData(255, "000000000000000000000000000000000000000000000000000000000000000" + "1")]
+    public void BitNumberingIsMsbFirstInTheShowFormatUpToBit255AsTheLowBitOfTheLastDigit(int bit, string digits) =>
         Assert.Equal(Hex(digits), ApMask.Of(bit).ToString());
-
-    [Fact]
-    public void Bit255IsTheLowBitOfTheLastDigit() =>
-        Assert.Equal("0x" + new string('0', 63) + "1", ApMask.Of(255).ToString());
 
     [Fact]
     public void AllButBits5And6IsF9FollowedByOnes() =>

@@ -323,42 +323,22 @@ public class MatrixDeviceTests
 
     // ------------------------------------------------------------------ replace config
 
-    [Fact]
-    public void ReplacingTheConfigWithAdaptersOutOfRangeNamesEveryBadAdapter()
+    [Theory]
+    [InlineData(new long[] { 64, 3, 100, 64 }, new long[] { 4 }, new long[0], "adapter", 63, new long[] { 64, 100 })]
+    [InlineData(new long[] { 5 }, new long[] { 85, 4, 200, 85 }, new long[] { 4 }, "domain", 84, new long[] { 85, 200 })]
+    [InlineData(new long[] { 5 }, new long[] { 4 }, new long[] { 90, 86, 4 }, "control-domain", 84, new long[] { 86, 90 })]
+    public void ReplacingTheConfigWithIdsOutOfRangeInOneListNamesEveryBadIdOfThatKindAndChangesNothing(
+        long[] adapters, long[] domains, long[] controlDomains, string kind, int max, long[] ids)
     {
         var system = NewSystem();
         var before = system.Current;
 
-        var refusal = system.ReplaceConfig(A, [64, 3, 100, 64], [4], []).Refused<IdOutOfRange>();
+        var refusal = system.ReplaceConfig(A, adapters, domains, controlDomains).Refused<IdOutOfRange>();
 
-        Assert.Equal(("adapter", 63), (refusal.Kind, refusal.Max));
-        Assert.Equal([64L, 100L], refusal.Ids);
+        Assert.Equal((kind, max), (refusal.Kind, refusal.Max));
+        Assert.Equal(ids, refusal.Ids);
         Assert.Empty(refusal.More);
         Assert.Same(before, system.Current);
-    }
-
-    [Fact]
-    public void ReplacingTheConfigWithDomainsOutOfRangeNamesEveryBadDomain()
-    {
-        var system = NewSystem();
-
-        var refusal = system.ReplaceConfig(A, [5], [85, 4, 200, 85], [4]).Refused<IdOutOfRange>();
-
-        Assert.Equal(("domain", 84), (refusal.Kind, refusal.Max));
-        Assert.Equal([85L, 200L], refusal.Ids);
-        Assert.Empty(refusal.More);
-    }
-
-    [Fact]
-    public void ReplacingTheConfigWithControlDomainsOutOfRangeNamesEveryBadControlDomain()
-    {
-        var system = NewSystem();
-
-        var refusal = system.ReplaceConfig(A, [5], [4], [90, 86, 4]).Refused<IdOutOfRange>();
-
-        Assert.Equal(("control-domain", 84), (refusal.Kind, refusal.Max));
-        Assert.Equal([86L, 90L], refusal.Ids);
-        Assert.Empty(refusal.More);
     }
 
     [Fact]
