@@ -40,6 +40,9 @@ internal static unsafe partial class Native
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int signal);
 
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int flock(int fd, int operation);
+
     /// <summary>Reads the whole file into <paramref name="buffer"/> up to end of file (never by its reported size); the byte count, or -errno.</summary>
     public static int ReadAll(string path, byte[] buffer)
     {
@@ -152,4 +155,27 @@ internal static unsafe partial class Native
 
     /// <summary>Whether process <paramref name="pid"/> exists (<c>kill(pid, 0)</c> does not fail with ESRCH).</summary>
     public static bool ProcessExists(int pid) => kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != 3;
+
+    /// <summary>
+    /// Opens <paramref name="path"/> and takes an exclusive <c>flock</c> on it without waiting: the
+    /// open descriptor (hold it to keep the lock, <see cref="Close"/> it to let go), or -errno
+    /// (EWOULDBLOCK 11 when another process holds it, ENOENT when the file is gone).
+    /// </summary>
+    public static int TryFlock(string path)
+    {
+        var fd = open(path, O_RDONLY | O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return -Marshal.GetLastPInvokeError();
+        }
+        if (flock(fd, 2 | 4) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            close(fd);
+            return -errno;
+        }
+        return fd;
+    }
+
+    public static void Close(int fd) => close(fd);
 }

@@ -6,14 +6,14 @@ namespace ApManager.Core.Host.Sysfs;
 /// <summary>
 /// The s390-tools configuration lock, <c>run/lock/s390apconfig.lock</c>, taken the way chzdev and
 /// mdevctl's ap-check take it (libutil's util_lockfile): a PID file linked into place with
-/// <c>link(2)</c>; the file exists exactly while the lock is held. A lock whose process is gone,
-/// or that holds no PID and is over 120 s old, is stale and removed. A flock on that path would
-/// not keep those tools out.
+/// <c>link(2)</c>; the file exists exactly while the lock is held. A flock alone on that path would
+/// not keep those tools out, so the link protocol is the lock; while it holds the lock ApManager
+/// also holds an exclusive flock on the file, so a tool that only flocks it waits too, and a lock
+/// file that someone flocks is never taken for stale. A lock whose process is gone, or that holds
+/// no PID and that nobody flocks (a flock user's leftover, or garbage), is stale and removed.
 /// </summary>
 public sealed class S390ToolsLock(string path)
 {
-    private static readonly TimeSpan StaleWithoutPid = TimeSpan.FromSeconds(120);
-
     public string Path { get; } = path;
 
     /// <summary>The lock, or null when another process still held it after <paramref name="timeout"/>.</summary>
@@ -32,7 +32,7 @@ public sealed class S390ToolsLock(string path)
                 Native.Unlink(temp);
                 if (linked == 0)
                 {
-                    return new Lease(Path, pid);
+                    return new Lease(Path, pid, Native.TryFlock(Path));
                 }
             }
             if (IsStale())
@@ -51,24 +51,42 @@ public sealed class S390ToolsLock(string path)
 
     private bool IsStale()
     {
-        try
+        var owner = ReadOwner(Path);
+        if (owner is null)
         {
-            var text = File.ReadAllText(Path).Trim();
-            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var owner))
-            {
-                return !Native.ProcessExists(owner);
-            }
-            return DateTime.UtcNow - File.GetLastWriteTimeUtc(Path) > StaleWithoutPid;
-        }
-        catch (IOException)
-        {
-            // Gone meanwhile: try again at once.
+            // Gone meanwhile (or unreadable): try again at once.
             return false;
         }
+        var fd = Native.TryFlock(Path);
+        if (fd < 0)
+        {
+            // Flocked by someone (EWOULDBLOCK): held. Gone (ENOENT): not stale, just retry.
+            return false;
+        }
+        Native.Close(fd);
+        // libap writes the PID before it links, so a lock file without one is not libap's.
+        return owner.Value == 0 || !Native.ProcessExists(owner.Value);
+    }
+
+    /// <summary>
+    /// The PID in the lock file (0 when it holds none), or null when it cannot be read. Read with a
+    /// plain <c>read(2)</c>: .NET's file APIs take an advisory flock of their own, which the holder's
+    /// flock refuses.
+    /// </summary>
+    private static int? ReadOwner(string path)
+    {
+        var buffer = new byte[32];
+        var n = Native.ReadAll(path, buffer);
+        if (n < 0)
+        {
+            return null;
+        }
+        var text = Encoding.ASCII.GetString(buffer, 0, n).Trim();
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0 ? pid : 0;
     }
 
     /// <summary>Releases the lock only while it is still ours.</summary>
-    private sealed class Lease(string path, int pid) : IDisposable
+    private sealed class Lease(string path, int pid, int flockFd) : IDisposable
     {
         private bool _released;
 
@@ -79,16 +97,13 @@ public sealed class S390ToolsLock(string path)
                 return;
             }
             _released = true;
-            try
+            if (ReadOwner(path) == pid)
             {
-                if (int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var owner) && owner == pid)
-                {
-                    Native.Unlink(path);
-                }
+                Native.Unlink(path);
             }
-            catch (IOException)
+            if (flockFd >= 0)
             {
-                // Already gone.
+                Native.Close(flockFd);
             }
         }
     }
