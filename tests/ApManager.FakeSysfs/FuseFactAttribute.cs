@@ -4,8 +4,8 @@ namespace ApManager.FakeSysfs;
 
 /// <summary>
 /// A test that needs the fake sysfs mounted: skipped, with the reason, where FUSE cannot be used
-/// (no <c>/dev/fuse</c>, not root). Set <c>APMANAGER_REQUIRE_FUSE=1</c> to make that a failure
-/// instead, as CI does on machines that have FUSE.
+/// (no <c>/dev/fuse</c>, not root). Under <c>CI=true</c>, or with <c>APMANAGER_REQUIRE_FUSE=1</c>,
+/// they run regardless and fail with the reason: CI must prove the sysfs backend, never skip it.
 /// </summary>
 public sealed class FuseFactAttribute : FactAttribute
 {
@@ -13,11 +13,13 @@ public sealed class FuseFactAttribute : FactAttribute
     {
         if (FakeHost.Unavailable is { } why && !FuseRequired)
         {
-            Skip = "The fake sysfs needs FUSE: " + why;
+            Skip = "The fake sysfs needs FUSE: " + why + " (run as root on Linux with /dev/fuse; CI=true makes this a failure).";
         }
     }
 
-    internal static bool FuseRequired => Environment.GetEnvironmentVariable("APMANAGER_REQUIRE_FUSE") == "1";
+    internal static bool FuseRequired =>
+        Environment.GetEnvironmentVariable("APMANAGER_REQUIRE_FUSE") == "1" ||
+        string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>A theory that needs the fake sysfs mounted; see <see cref="FuseFactAttribute"/>.</summary>
@@ -27,7 +29,7 @@ public sealed class FuseTheoryAttribute : TheoryAttribute
     {
         if (FakeHost.Unavailable is { } why && !FuseFactAttribute.FuseRequired)
         {
-            Skip = "The fake sysfs needs FUSE: " + why;
+            Skip = "The fake sysfs needs FUSE: " + why + " (run as root on Linux with /dev/fuse; CI=true makes this a failure).";
         }
     }
 }

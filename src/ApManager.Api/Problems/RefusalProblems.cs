@@ -69,13 +69,20 @@ public static class RefusalProblems
                 new MdevProblem { Mdev = g.Mdev.ToString() }),
             UnsupportedOnHost u => ProblemFactory.Result(context, type, u.Reason,
                 new UnsupportedOnHostProblem { Operation = u.Operation, Errno = u.Errno.ToString() }),
-            HostBusy b => ProblemFactory.Result(context, type,
+            HostBusy b => RetryShortly(context, ProblemFactory.Result(context, type,
                 $"{b.LockFile} was held by another tool for {b.Waited.TotalSeconds:0.#} s; nothing changed, retry shortly.",
-                new HostBusyProblem { LockFile = b.LockFile, WaitedSeconds = Math.Round(b.Waited.TotalSeconds, 1) }),
+                new HostBusyProblem { LockFile = b.LockFile, WaitedSeconds = Math.Round(b.Waited.TotalSeconds, 1) })),
             HostRefused h => ProblemFactory.Result(context, type, $"The host answered {h.Errno} to the write of {h.Attribute}.",
                 new HostRefusedProblem { Attribute = h.Attribute, Written = h.Written, Errno = h.Errno.ToString() }),
             _ => throw new UnreachableException($"Unmapped refusal {refusal.GetType().Name}."),
         };
+    }
+
+    /// <summary>Another tool holds the host's lock: a client may try again in a second (RFC 9110 Retry-After).</summary>
+    private static ProblemHttpResult RetryShortly(HttpContext context, ProblemHttpResult result)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return result;
     }
 
     private static ProblemHttpResult OutOfRange(HttpContext context, ProblemType type, IdOutOfRange r)
