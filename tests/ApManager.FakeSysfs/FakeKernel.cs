@@ -36,6 +36,7 @@ public sealed class FakeKernel : IFuseFileSystem
     private readonly List<FakeWrite> _writes = [];
     private readonly Dictionary<int, long> _cardCounters = [];
     private readonly Dictionary<Apqn, long> _queueCounters = [];
+    private readonly List<(string Suffix, Errno Errno)> _faults = [];
     private HostState _state;
     private SysfsTree? _tree;
     private long _scans;
@@ -163,9 +164,32 @@ public sealed class FakeKernel : IFuseFileSystem
         var bytes = data.Length > 4096 ? data[..4096].ToArray() : data.ToArray();
         lock (_gate)
         {
-            var errno = Tree().Write(path, bytes);
+            var fault = _faults.FindIndex(f => path.EndsWith(f.Suffix, StringComparison.Ordinal));
+            int errno;
+            if (fault >= 0)
+            {
+                errno = (int)_faults[fault].Errno;
+                _faults.RemoveAt(fault);
+            }
+            else
+            {
+                errno = Tree().Write(path, bytes);
+            }
             _writes.Add(new FakeWrite(path, Encoding.ASCII.GetString(bytes), (Errno)errno));
             return errno;
+        }
+    }
+
+    /// <summary>
+    /// The next write to a path ending in <paramref name="pathSuffix"/> is refused with
+    /// <paramref name="errno"/> and changes nothing: a kernel that knows a rule the model does not,
+    /// or a host that changed between ApManager's read and its write.
+    /// </summary>
+    public void FailNextWrite(string pathSuffix, Errno errno)
+    {
+        lock (_gate)
+        {
+            _faults.Add((pathSuffix, errno));
         }
     }
 

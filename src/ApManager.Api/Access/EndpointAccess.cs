@@ -5,13 +5,20 @@ namespace ApManager.Api.Access;
 /// <summary>The two conventions every endpoint takes: a read (any role) or a mutation (a role and the rate limit).</summary>
 public static class EndpointAccess
 {
-    /// <summary>Marks an endpoint as a mutation: it needs at least <paramref name="role"/> and counts against the caller's rate limit.</summary>
+    /// <summary>
+    /// Marks an endpoint as a mutation: it needs at least <paramref name="role"/>, counts against the
+    /// caller's rate limit, and on a real host may meet the s390-tools lock held, a host that cannot
+    /// be read, or a kernel that refuses the write.
+    /// </summary>
     public static RouteHandlerBuilder Mutation(this RouteHandlerBuilder builder, string role) => builder
         .RequireAuthorization(role)
         .RequireRateLimiting(MutationRateLimit.Policy)
         .ProducesProblemType(ProblemCatalog.Unauthenticated)
         .ProducesProblemType(ProblemCatalog.Forbidden)
         .ProducesProblemType(ProblemCatalog.RateLimited)
+        .ProducesProblemType(ProblemCatalog.HostBusy)
+        .ProducesProblemType(ProblemCatalog.HostUnavailable)
+        .ProducesProblemType(ProblemCatalog.HostRefused)
         .WithMetadata(new RequiredRoleMetadata(role));
 
     /// <summary>Marks a read: any authenticated caller (viewer and up).</summary>

@@ -242,6 +242,13 @@ public sealed class UnsupportedOnHostProblem : ApProblem
     public required string Errno { get; init; }
 }
 
+/// <summary>host-unavailable: why the host could not be read.</summary>
+public sealed class HostUnavailableProblem : ApProblem
+{
+    /// <summary>What failed, e.g. the missing <c>sys/bus/ap</c> under the root.</summary>
+    public required string Reason { get; init; }
+}
+
 /// <summary>host-busy: the s390-tools configuration lock was held by another tool.</summary>
 public sealed class HostBusyProblem : ApProblem
 {

@@ -109,6 +109,10 @@ public static class ProblemCatalog
         "Another tool (chzdev, mdevctl's ap-check) holds the s390-tools configuration lock and did not release it in time. " +
         "`lockFile` names the lock. Nothing changed; retry shortly.", typeof(HostBusyProblem));
 
+    public static readonly ProblemType HostUnavailable = new("host-unavailable", "Host unavailable", 503,
+        "The host's AP bus cannot be read under `Host:Root` (vfio_ap or the AP bus not loaded, sysfs not mounted, no permission): " +
+        "nothing was judged or written. `reason` says what failed; GET /api/host and /health/ready show it too. Nothing changed.", typeof(HostUnavailableProblem));
+
     public static readonly ProblemType HostRefused = new("host-refused", "The host refused the write", 409,
         "The host's kernel refused a write that ApManager's model accepted, because the host changed in between or knows a rule the model does not. " +
         "`errno` is the kernel's answer, `attribute` and `written` say what was written. Read the state again and retry. Nothing changed.", typeof(HostRefusedProblem));
@@ -121,7 +125,7 @@ public static class ProblemCatalog
         InvalidMask, QueuesInUse, InUseCheckFailed, VersionMismatch, NotFound, IdOutOfRange, ApqnOwnedByHost, ApqnConflict,
         MdevExists, MdevInUse, GuestHasMdev, MdevLimit, InvalidRequest, InvalidBody, InvalidQuery, UnsupportedMediaType,
         PayloadTooLarge, MethodNotAllowed, BadRequest, StorageUnavailable, Unauthenticated, Forbidden, RateLimited, AdapterDeconfigured,
-        AdapterOffline, NoOnlineSwitch, GuestManagedByLibvirt, UnsupportedOnHost, HostBusy, HostRefused, InternalError,
+        AdapterOffline, NoOnlineSwitch, GuestManagedByLibvirt, UnsupportedOnHost, HostBusy, HostUnavailable, HostRefused, InternalError,
     ];
 
     private static readonly Dictionary<string, ProblemType> ByName = All.ToDictionary(p => p.Name, StringComparer.Ordinal);

@@ -64,6 +64,9 @@ public static class RefusalLog
             case HostBusy b:
                 logger.LogWarning("Refused {Action}: the s390-tools lock {LockFile} was held by another tool for {Waited}", action, b.LockFile, b.Waited);
                 break;
+            case HostUnavailable u:
+                logger.LogWarning("Refused {Action}: the host cannot be read: {Reason}", action, u.Reason);
+                break;
             case AdapterDeconfigured or AdapterOffline or NoOnlineSwitch or GuestManagedByLibvirt:
                 logger.LogInformation("Refused {Action}: {ProblemType} {Refusal}", action, refusal.Code, refusal.ToString());
                 break;

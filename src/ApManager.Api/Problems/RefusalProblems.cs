@@ -72,6 +72,8 @@ public static class RefusalProblems
             HostBusy b => RetryShortly(context, ProblemFactory.Result(context, type,
                 $"{b.LockFile} was held by another tool for {b.Waited.TotalSeconds:0.#} s; nothing changed, retry shortly.",
                 new HostBusyProblem { LockFile = b.LockFile, WaitedSeconds = Math.Round(b.Waited.TotalSeconds, 1) })),
+            HostUnavailable u => RetryShortly(context, ProblemFactory.Result(context, type,
+                $"The host cannot be read: {u.Reason} Nothing changed.", new HostUnavailableProblem { Reason = u.Reason })),
             HostRefused h => ProblemFactory.Result(context, type, $"The host answered {h.Errno} to the write of {h.Attribute}.",
                 new HostRefusedProblem { Attribute = h.Attribute, Written = h.Written, Errno = h.Errno.ToString() }),
             _ => throw new UnreachableException($"Unmapped refusal {refusal.GetType().Name}."),

@@ -41,8 +41,6 @@ public static class AdapterEndpoints
             .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
             .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
             .ProducesProblemType(ProblemCatalog.StorageUnavailable)
-            .ProducesProblemType(ProblemCatalog.HostBusy)
-            .ProducesProblemType(ProblemCatalog.HostRefused)
             .Mutation(Roles.Admin)
             .AllowQuery("dryRun");
 
@@ -58,8 +56,6 @@ public static class AdapterEndpoints
             .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
             .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
             .ProducesProblemType(ProblemCatalog.StorageUnavailable)
-            .ProducesProblemType(ProblemCatalog.HostBusy)
-            .ProducesProblemType(ProblemCatalog.HostRefused)
             .ProducesProblemType(ProblemCatalog.AdapterDeconfigured)
             .Mutation(Roles.Admin)
             .AllowQuery("dryRun");

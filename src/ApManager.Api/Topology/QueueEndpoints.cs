@@ -42,8 +42,6 @@ public static class QueueEndpoints
             .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
             .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
             .ProducesProblemType(ProblemCatalog.StorageUnavailable)
-            .ProducesProblemType(ProblemCatalog.HostBusy)
-            .ProducesProblemType(ProblemCatalog.HostRefused)
             .ProducesProblemType(ProblemCatalog.AdapterDeconfigured)
             .ProducesProblemType(ProblemCatalog.AdapterOffline)
             .ProducesProblemType(ProblemCatalog.NoOnlineSwitch)

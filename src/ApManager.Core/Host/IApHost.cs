@@ -26,14 +26,27 @@ public interface IApHost
     Errno Apply(HostWrite write);
 
     /// <summary>
+    /// What the kernel refused in the last <see cref="Apply"/> that failed: the attribute (a path
+    /// under the host's root) and the bytes written; null where a host has no files (the simulated one).
+    /// Read under the same writer lock as the <see cref="Apply"/> it describes.
+    /// </summary>
+    RefusedWrite? LastRefused { get; }
+
+    /// <summary>
     /// Takes the host's configuration lock (s390-tools' on a real host) for one change; null when
     /// another tool still held it after <paramref name="timeout"/>.
     /// </summary>
     IDisposable? Lock(TimeSpan timeout);
 
+    /// <summary>Why the last <see cref="Read"/> failed (the state is then the last one read), or null while the host reads fine.</summary>
+    string? Unavailable { get; }
+
     /// <summary>Where the lock lives, for messages; null when the host has none.</summary>
     string? LockName { get; }
 }
+
+/// <summary>One refused <c>write(2)</c>: the attribute and the text written, as an administrator would retype it.</summary>
+public sealed record RefusedWrite(string Attribute, string Written);
 
 /// <summary>
 /// A host whose whole state the manager sets (the simulated one): it starts from a configuration

@@ -159,6 +159,14 @@ public sealed record HostBusy(string LockFile, TimeSpan Waited) : Refusal
     public override Errno Errno => Errno.ETIMEDOUT;
 }
 
+/// <summary>The real host's AP bus could not be read: nothing can be judged, so nothing is written.</summary>
+public sealed record HostUnavailable(string Reason) : Refusal
+{
+    public override string Code => "host-unavailable";
+
+    public override Errno Errno => Errno.ENODEV;
+}
+
 /// <summary>A field that breaks a simple rule (a name too long, a guest name with bad characters).</summary>
 public sealed record InvalidInput(string Field, string Detail) : Refusal
 {

@@ -99,7 +99,9 @@ internal sealed class StepRunner : ICommitSink
         if (options.DryRun)
         {
             var basis = Current;
-            var (answer, next, delta) = Preview(basis, Judge(basis, judge));
+            var (answer, next, delta) = _host.Unavailable is { } why
+                ? (new HostUnavailable(why), null, StepDelta.None)
+                : Preview(basis, Judge(basis, judge));
             outcome = answer;
             durable = _journal.Append(new JournalEntry(_recorder.Record(audit, options.Actor, basis, next, answer.Refusal, delta, true), null));
         }
@@ -110,52 +112,63 @@ internal sealed class StepRunner : ICommitSink
             var verdict = Judge(basis, judge);
             lock (_writer)
             {
-                // Input that does not parse is answered at once; anything that depends on the host's state waits for its lock.
-                var needsLock = verdict is not Refused<T> { Refusal: InvalidMask or InvalidInput };
-                using var lease = needsLock ? _host.Lock(LockTimeout) : null;
-                if (needsLock && lease is null)
-                {
-                    // Another tool is changing the host: nothing is written, the attempt is refused.
-                    Refusal busy = new HostBusy(_host.LockName ?? "the host's lock", LockTimeout);
-                    outcome = busy;
-                    durable = _journal.Append(new JournalEntry(_recorder.Record(audit, options.Actor, _head, null, busy, StepDelta.None, false), null));
-                }
-                else
-                {
-                    // The kernel is the authority: what others changed is read (and committed) first.
-                    if (needsLock)
-                    {
-                        RefreshLocked();
-                    }
-                    if (!ReferenceEquals(_head, basis) || epoch != _registryEpoch)
-                    {
-                        basis = _head;
-                        verdict = Judge(basis, judge);
-                    }
-                    var (answer, next, delta) = Commit(basis, verdict);
-                    if (answer.Refusal is HostRefused && _host.Kind == HostKind.Sysfs)
-                    {
-                        // The kernel refused what the model accepted: read what changed, judge again for the offenders.
-                        RefreshLocked();
-                        basis = _head;
-                        if (Judge(basis, judge) is Refused<T> again)
-                        {
-                            answer = again.Refusal;
-                        }
-                    }
-                    if (next is not null)
-                    {
-                        Volatile.Write(ref _head, next);
-                    }
-                    outcome = answer;
-                    durable = _journal.Append(new JournalEntry(_recorder.Record(audit, options.Actor, basis, next, answer.Refusal, delta, false), next));
-                }
+                (outcome, durable) = WriteLocked(options, audit, judge, basis, verdict, epoch);
             }
         }
         // Outside the lock: the commit (fsync) never holds up the next writer building on the head.
         _journal.Flush();
         return outcome.WithDurable(durable);
     }
+
+    /// <summary>
+    /// Under the writer lock: the host's lock, what others changed read first (the kernel is the
+    /// authority), the verdict judged again if the basis moved, the write, and the audit record.
+    /// </summary>
+    private (Outcome<T> Outcome, Task Durable) WriteLocked<T>(WriteOptions options, AuditInfo audit, Func<ApSnapshot, Verdict<T>> judge, ApSnapshot basis, Verdict<T> verdict, long epoch) where T : class
+    {
+        // Input that does not parse is answered at once; anything that depends on the host's state waits for its lock.
+        var needsLock = verdict is not Refused<T> { Refusal: InvalidMask or InvalidInput };
+        using var lease = needsLock ? _host.Lock(LockTimeout) : null;
+        if (needsLock && lease is null)
+        {
+            // Another tool is changing the host: nothing is written, the attempt is refused.
+            return Unwritten<T>(options, audit, new HostBusy(_host.LockName ?? "the host's lock", LockTimeout));
+        }
+        if (needsLock)
+        {
+            RefreshLocked();
+            if (_host.Unavailable is { } why)
+            {
+                // Nothing can be judged against a host that cannot be read: nothing is written.
+                return Unwritten<T>(options, audit, new HostUnavailable(why));
+            }
+        }
+        if (!ReferenceEquals(_head, basis) || epoch != _registryEpoch)
+        {
+            basis = _head;
+            verdict = Judge(basis, judge);
+        }
+        var (answer, next, delta) = Commit(basis, verdict);
+        if (answer.Refusal is HostRefused && _host.Kind == HostKind.Sysfs)
+        {
+            // The kernel refused what the model accepted: read what changed, judge again for the offenders.
+            RefreshLocked();
+            basis = _head;
+            if (Judge(basis, judge) is Refused<T> again)
+            {
+                answer = again.Refusal;
+            }
+        }
+        if (next is not null)
+        {
+            Volatile.Write(ref _head, next);
+        }
+        return (answer, _journal.Append(new JournalEntry(_recorder.Record(audit, options.Actor, basis, next, answer.Refusal, delta, false), next)));
+    }
+
+    /// <summary>A refusal before anything was judged or written: recorded against the head as it is.</summary>
+    private (Outcome<T>, Task) Unwritten<T>(WriteOptions options, AuditInfo audit, Refusal refusal) where T : class =>
+        (refusal, _journal.Append(new JournalEntry(_recorder.Record(audit, options.Actor, _head, null, refusal, StepDelta.None, false), null)));
 
     /// <summary>How long a change waits for the host's configuration lock (SPEC §11.4).</summary>
     public static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(5);
@@ -221,7 +234,7 @@ internal sealed class StepRunner : ICommitSink
         var predicted = SimulatedKernel.Apply(basis.Host, writing.Write);
         if (!predicted.Accepted)
         {
-            return (Refusal(writing.Write, predicted.Errno), null, StepDelta.None);
+            return (KernelRefusal(writing.Write, predicted.Errno, null), null, StepDelta.None);
         }
         return Answer(basis, predicted.State, writing);
     }
@@ -236,7 +249,7 @@ internal sealed class StepRunner : ICommitSink
         var errno = _host.Apply(writing.Write);
         if (errno != Errno.None)
         {
-            return (Refusal(writing.Write, errno), null, StepDelta.None);
+            return (KernelRefusal(writing.Write, errno, _host.LastRefused), null, StepDelta.None);
         }
         return Answer(basis, _host.Read(), writing);
     }
@@ -255,5 +268,6 @@ internal sealed class StepRunner : ICommitSink
         return (answer, next.Version == basis.Version ? null : next, delta);
     }
 
-    private static HostRefused Refusal(HostWrite write, Errno errno) => new(errno, write.GetType().Name, write.ToString());
+    private static HostRefused KernelRefusal(HostWrite write, Errno errno, RefusedWrite? refused) =>
+        refused is null ? new(errno, write.GetType().Name, write.ToString()) : new(errno, refused.Attribute, refused.Written);
 }

@@ -49,6 +49,10 @@ public sealed class SimulatedHost : IBootableHost
 
     public string? LockName => null;
 
+    public RefusedWrite? LastRefused => null;
+
+    public string? Unavailable => null;
+
     public void Boot(InitialState state)
     {
         ArgumentNullException.ThrowIfNull(state);

@@ -65,6 +65,8 @@ public sealed class SysfsHost : IApHost
         }
     }
 
+    public RefusedWrite? LastRefused => _writer.LastRefused;
+
     public IDisposable? Lock(TimeSpan timeout) => _lock.TryAcquire(timeout);
 
     /// <summary>A host with nothing on it: what ApManager shows before the first successful read.</summary>

@@ -14,7 +14,16 @@ namespace ApManager.Core.Host.Sysfs;
 /// </summary>
 internal sealed class SysfsWriter(SysfsLayout layout)
 {
-    public Errno Apply(HostWrite write, HostState current) => write switch
+    /// <summary>The write the kernel refused last (the first refused one of a sequence; undo writes do not replace it).</summary>
+    public RefusedWrite? LastRefused { get; private set; }
+
+    public Errno Apply(HostWrite write, HostState current)
+    {
+        LastRefused = null;
+        return Dispatch(write, current);
+    }
+
+    private Errno Dispatch(HostWrite write, HostState current) => write switch
     {
         WriteMasks w => Masks(w, current),
         CreateDevice c => Write(layout.Types + "create", c.Id + "\n"),
@@ -31,9 +40,18 @@ internal sealed class SysfsWriter(SysfsLayout layout)
 
     private static Errno Result(int errno) => (Errno)errno;
 
-    private Errno Write(string path, string text) => Result(Native.WriteOnce(path, Encoding.ASCII.GetBytes(text)));
+    private Errno Write(string path, string text) => Write(path, Encoding.ASCII.GetBytes(text));
 
-    private Errno Write(string path, ReadOnlySpan<byte> bytes) => Result(Native.WriteOnce(path, bytes));
+    private Errno Write(string path, ReadOnlySpan<byte> bytes)
+    {
+        var errno = Result(Native.WriteOnce(path, bytes));
+        if (errno != Errno.None && LastRefused is null)
+        {
+            LastRefused = new RefusedWrite(path.StartsWith(layout.Root, StringComparison.Ordinal) ? "/" + path[layout.Root.Length..].TrimStart('/') : path,
+                Encoding.ASCII.GetString(bytes).TrimEnd('\n', '\0'));
+        }
+        return errno;
+    }
 
     /// <summary>
     /// One mask as written; both in the order whose intermediate state the kernel accepts (each
