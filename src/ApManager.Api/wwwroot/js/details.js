@@ -53,7 +53,7 @@ export function renderDetails() {
     kv(dl, 'Queue version', c.q ? `v${c.q.version}` : null);
     if (c.q) {
       kv(dl, 'Online', yesNo(c.q.online), c.q.online ? null : 'warn');
-      kv(dl, 'Check-stopped', yesNo(c.q.checkstopped), c.q.checkstopped ? 'danger' : null);
+      kv(dl, 'Checkstop', yesNo(c.q.checkstopped), c.q.checkstopped ? 'danger' : null);
       kv(dl, 'Status', c.q.status);
       kv(dl, 'Requests', count(c.q.requestCount));
     }
@@ -85,7 +85,7 @@ export function renderDetails() {
       kv(dl, 'Requests', count(a.requestCount));
       kv(dl, 'Configured', yesNo(a.configured), a.configured ? null : 'warn');
       kv(dl, 'Online', yesNo(a.online), a.online ? null : 'warn');
-      kv(dl, 'Check-stopped', yesNo(a.checkstopped), a.checkstopped ? 'danger' : null);
+      kv(dl, 'Checkstop', yesNo(a.checkstopped), a.checkstopped ? 'danger' : null);
       if (a.serial) kv(dl, 'Serial', a.serial, 'mono-small');
       kv(dl, 'Queues', a.queues.length ? a.queues.join(' ') : 'none', 'mono-small');
       kv(dl, 'Version', `v${a.version}`);

@@ -60,7 +60,7 @@ function renderMdev(m) {
     actions.append(el('span', {
       class: 'guest-note', id: `mdev-${u}-guest-note`,
       title: 'On a real host a guest gets this device from its libvirt domain (the hostdev in its XML, virsh attach-device); ApManager shows which guest uses it but does not attach or detach.',
-    }, el('span', { 'aria-hidden': 'true', text: 'ⓘ ' }), 'Guests come from libvirt'));
+    }, 'Guests come from libvirt'));
   } else if (m.guest) {
     actions.append(el('button', { type: 'button', class: 'btn btn-small', id: `mdev-${u}-detach`, dataset: { action: 'detach', uuid: u }, text: `Detach ${m.guest}` }));
   } else {

@@ -47,8 +47,8 @@ export function renderHostBadge() {
   badge.replaceChildren(
     el('span', { class: 'host-sym', 'aria-hidden': 'true', text: down ? '⚠' : sysfs ? '▣' : '◇' }),
     el('span', { class: 'host-name', text: sysfs ? `Host: ${h.root || '/'}` : 'Simulated host' }),
-    el('span', { class: 'host-sub', text: sub }),
-    down ? el('span', { class: 'sr-only', text: ', cannot be read' }) : null);
+    el('span', { class: 'host-sub', text: sub }));
+  if (down) badge.append(el('span', { class: 'sr-only', text: ', cannot be read' }));
   badge.title = sysfs
     ? [`A real host, read and written through sysfs under ${h.root || '/'}`,
       `read every ${seconds(h.pollSeconds) || '?'}${h.uevents ? ', and at once on kernel uevents' : ' (no uevents arrive)'}`,
