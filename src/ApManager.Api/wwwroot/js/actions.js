@@ -1,6 +1,6 @@
-// What the tools do: Apply a mask write, configure an adapter, the matrix device tool's buttons and forms
-// (create, delete, attach/detach a guest, replace or dry-run the configuration, choose the device to assign
-// to) and assigning by clicking a grid cell or header. Every write carries If-Match where it acts on a
+// What the tools do: Apply a mask write, configure an adapter, set an adapter or queue online or offline,
+// the matrix device tool's buttons and forms (create, delete, attach/detach a guest, replace or dry-run
+// the configuration, choose the device to assign to) and assigning by clicking a grid cell or header. Every write carries If-Match where it acts on a
 // shown version and hands its answer to outcome.js.
 
 import { api, ignoreAuth } from './api.js';
@@ -43,6 +43,20 @@ export async function setConfigured(adapter, configured) {
     await handleResult(r, {
       area: 'details-problem', source: null, what: `${configured ? 'Configure' : 'Deconfigure'} adapter ${hex2(adapter.id)}`,
       ok: (d) => `Adapter ${hex2(adapter.id)} ${configured ? 'configured' : 'deconfigured'}${d.rebound && d.rebound.length ? `, ${d.rebound.length} queues rebound` : ''}.`,
+    });
+  } catch (e) { ignoreAuth(e); }
+}
+
+// zcrypt's online switch (chzcrypt -e/-d) of an adapter (its zcrypt queues follow) or of one queue.
+export async function setOnline(kind, item, online) {
+  const adapter = kind === 'adapter';
+  const name = adapter ? `adapter ${hex2(item.id)}` : `queue ${item.apqn}`;
+  const path = adapter ? `/api/adapters/${item.id}/online` : `/api/queues/${item.apqn}/online`;
+  try {
+    const r = await api('PUT', path, { body: { online }, ifMatch: item.version });
+    await handleResult(r, {
+      area: 'details-problem', source: null, what: `Set ${name} ${online ? 'online' : 'offline'}`,
+      ok: `${name.charAt(0).toUpperCase()}${name.slice(1)} set ${online ? 'online' : 'offline'}.`,
     });
   } catch (e) { ignoreAuth(e); }
 }

@@ -59,6 +59,12 @@ export function cellInfo(a, d) {
   return { apqn, a, d, q, owner, guest, st, l1, l2, hostByMask };
 }
 
+// What lszcrypt -V says of an adapter or queue in one word: check-stopped beats offline beats online.
+export function usability(x) {
+  if (x.checkstopped) return 'check-stopped';
+  return x.online ? 'online' : 'offline';
+}
+
 export function describeCell(c) {
   let s = `APQN ${c.apqn}: `;
   switch (c.st) {

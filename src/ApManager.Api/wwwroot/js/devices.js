@@ -3,6 +3,7 @@
 
 import { $, el, kv } from './dom.js';
 import { hex2, hex4, parseIds } from './format.js';
+import { isSysfs } from './host.js';
 import { state, mdevName } from './state.js';
 
 export function renderMdevs() {
@@ -54,7 +55,13 @@ function renderMdev(m) {
 
   const actions = el('div', { class: 'actions' });
   actions.append(el('button', { type: 'button', class: 'btn btn-small', id: `mdev-${u}-config`, 'aria-expanded': state.openConfig.has(u) ? 'true' : 'false', dataset: { action: 'config', uuid: u }, text: 'Configuration…' }));
-  if (m.guest) {
+  if (isSysfs()) {
+    // On a real host libvirt attaches and detaches guests (the service answers 409 guest-managed-by-libvirt).
+    actions.append(el('span', {
+      class: 'guest-note', id: `mdev-${u}-guest-note`,
+      title: 'On a real host a guest gets this device from its libvirt domain (the hostdev in its XML, virsh attach-device); ApManager shows which guest uses it but does not attach or detach.',
+    }, 'Guests come from libvirt'));
+  } else if (m.guest) {
     actions.append(el('button', { type: 'button', class: 'btn btn-small', id: `mdev-${u}-detach`, dataset: { action: 'detach', uuid: u }, text: `Detach ${m.guest}` }));
   } else {
     const gform = el('form', { class: 'inline-form', dataset: { action: 'attach', uuid: u } },

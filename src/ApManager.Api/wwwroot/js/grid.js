@@ -1,7 +1,7 @@
 // The AP matrix grid: drawing it (ownership, the active tool's highlights, the selected device) and
 // moving through it: one tab stop, arrows, Home/End, hover and focus feeding the details pane.
 
-import { STATES, gridModel, cellInfo, describeCell, activeHighlight } from './cells.js';
+import { STATES, gridModel, cellInfo, describeCell, activeHighlight, usability } from './cells.js';
 import { renderDetails } from './details.js';
 import { $, el } from './dom.js';
 import { hex2, hex4, apqnOf, maskBit } from './format.js';
@@ -61,18 +61,21 @@ export function renderGrid() {
     const bit = state.bus ? maskBit(state.bus.apmask, r.id) : false;
     const nbit = newMasks ? maskBit(newMasks.apmask, r.id) : bit;
     const inTarget = target && target.adapters.includes(r.id);
-    const stateText = r.absent ? 'not in topology' : !r.configured ? 'deconfigured' : r.online ? 'online' : 'offline';
-    const stateSym = r.absent ? '✕' : !r.configured ? '○' : r.online ? '●' : '◐';
+    const use = r.absent ? null : usability(r);
+    const stateText = r.absent ? 'not in topology' : !r.configured ? 'deconfigured' : use;
+    const stateSym = r.absent ? '✕' : !r.configured ? '○' : r.checkstopped ? '⊘' : r.online ? '●' : '◐';
+    const unusable = !r.absent && r.configured && use !== 'online';
     const th = el('th', {
-      class: `rh${r.absent || !r.configured ? ' rh-off' : ''}${inTarget ? ' target' : ''}${nbit !== bit ? ' bit-change' : ''}`,
-      scope: 'row', role: 'rowheader', tabindex: '-1', dataset: { key, adapter: r.id },
+      class: `rh${r.absent || !r.configured ? ' rh-off' : ''}${unusable ? ` rh-${r.checkstopped ? 'checkstop' : 'offline'}` : ''}${inTarget ? ' target' : ''}${nbit !== bit ? ' bit-change' : ''}`,
+      scope: 'row', role: 'rowheader', tabindex: '-1', dataset: { key, adapter: r.id, online: r.absent ? null : r.online, checkstopped: r.absent ? null : r.checkstopped },
+      title: unusable ? `Adapter ${hex2(r.id)} is ${stateText}: its queues take no requests` : null,
       'aria-label': `Adapter ${r.id} (0x${hex2(r.id)})${r.absent ? ', not in the topology' : `, ${r.type} ${r.mode}, ${stateText}`}, apmask bit ${bit ? 1 : 0}${nbit !== bit ? `, would become ${nbit ? 1 : 0}` : ''}${inTarget ? `, assigned to ${mdevName(target)}` : ''}`,
     },
     el('div', { class: 'rh-box' },
       el('span', { class: 'rh-id mono', text: hex2(r.id) }),
       el('span', { class: 'rh-line' }, el('span', { class: 'rh-type', text: r.absent ? '—' : r.type }), el('span', { class: 'rh-mode', text: r.absent ? '' : r.mode })),
       el('span', { class: 'rh-line rh-sub' },
-        el('span', { class: `rh-state st-${r.absent ? 'absent' : !r.configured ? 'deconf' : 'online'}` }, el('span', { class: 'st-sym', 'aria-hidden': 'true', text: stateSym }), ` ${stateText}`),
+        el('span', { class: `rh-state st-${r.absent ? 'absent' : !r.configured ? 'deconf' : unusable ? (r.checkstopped ? 'checkstop' : 'offline') : 'online'}` }, el('span', { class: 'st-sym', 'aria-hidden': 'true', text: stateSym }), ` ${stateText}`),
         el('span', { class: 'bit mono', text: nbit !== bit ? `apm ${bit ? 1 : 0}→${nbit ? 1 : 0}` : `apm ${bit ? 1 : 0}` }))),
     inTarget ? el('span', { class: 'target-mark', 'aria-hidden': 'true', text: '◎' }) : null);
     const tr = el('tr', { role: 'row' }, th);
@@ -86,11 +89,15 @@ export function renderGrid() {
       if (off) label += `. Blocks the change: driver ${off.driver}${off.mdev ? `, matrix device ${mdevLabel(off.mdev)}` : ''}${off.guest ? `, guest ${off.guest}` : ''}`;
       if (reb) label += `. Would move from ${reb.from || 'unbound'} to ${reb.to || 'unbound'}`;
       if (inT) label += `. In the selected device ${mdevName(target)}`;
+      // Offline or check-stopped queues say so in words (tag, title, label), not by colour alone.
+      const qUse = c.q ? usability(c.q) : null;
+      const qDown = qUse && qUse !== 'online';
+      if (qDown) label += `. Queue ${qUse}`;
       const td = el('td', {
-        class: `cell state-${c.st}${off ? ' offender' : ''}${reb ? ' rebind' : ''}${inT ? ' target' : ''}${c.q ? '' : ' no-q'}`,
-        role: 'gridcell', tabindex: '-1', 'aria-label': label,
+        class: `cell state-${c.st}${off ? ' offender' : ''}${reb ? ' rebind' : ''}${inT ? ' target' : ''}${c.q ? '' : ' no-q'}${qDown ? ` q-${c.q.checkstopped ? 'checkstop' : 'offline'}` : ''}`,
+        role: 'gridcell', tabindex: '-1', 'aria-label': label, title: qDown ? `Queue ${c.apqn} is ${qUse}` : null,
         dataset: {
-          key: ckey, apqn: c.apqn, adapter: c.a, domain: c.d, state: c.st,
+          key: ckey, apqn: c.apqn, adapter: c.a, domain: c.d, state: c.st, online: c.q ? c.q.online : null, checkstopped: c.q ? c.q.checkstopped : null,
           mdev: c.owner ? c.owner.uuid : null, mdevName: c.owner ? mdevName(c.owner) : null, guest: c.guest,
           driver: c.q ? (c.q.driver || 'none') : null, offender: off ? (off.mdev || off.driver) : null,
         },
@@ -98,6 +105,7 @@ export function renderGrid() {
       el('span', { class: 'sym', 'aria-hidden': 'true', text: STATES[c.st].sym }),
       el('span', { class: 'l1', text: c.l1 }),
       el('span', { class: 'l2', text: c.l2 || '' }),
+      qDown ? el('span', { class: 'q-tag', 'aria-hidden': 'true', text: c.q.checkstopped ? '⊘ chkstop' : '◐ offline' }) : null,
       off ? el('span', { class: 'badge badge-off', 'aria-hidden': 'true', text: '⚠' }) : null,
       reb ? el('span', { class: 'badge badge-reb', 'aria-hidden': 'true', text: `⇄ ${reb.to || 'none'}` }) : null);
       tr.append(td);

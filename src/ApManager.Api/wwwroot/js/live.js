@@ -1,14 +1,19 @@
 // Live updates: the /api/events stream (EventSource, ?access_token=), the status in the top bar, a reload
-// after each change event, and after a drop a reconnect with back-off that resumes from the last event id
-// and re-reads the state it may have missed.
+// after each change event (a toast when the host itself changed), and after a drop a reconnect with
+// back-off that resumes from the last event id and re-reads the state it may have missed.
 
 import { Unauthenticated, api, ignoreAuth } from './api.js';
 import { fetchAuditSince } from './audit.js';
 import { $ } from './dom.js';
 import { scheduleRefresh, refreshAll } from './refresh.js';
 import { state } from './state.js';
+import { toast } from './toast.js';
 
-const EVENT_TYPES = ['bus-changed', 'queues-rebound', 'mdev-changed', 'guest-matrix-changed', 'adapter-changed', 'change-refused'];
+// Every type EventTypes (ApManager.Core/Audit/AuditRecord.cs) names: an EventSource hears only the types it listens for.
+const EVENT_TYPES = ['bus-changed', 'queues-rebound', 'mdev-changed', 'guest-matrix-changed', 'adapter-changed', 'queues-switched', 'host-changed', 'change-refused'];
+
+// The actor of the changes ApManager did not make: root's echo, mdevctl, libvirt, seen when the real host is read.
+const HOST_ACTOR = 'host';
 
 let reconnectTimer = null;
 let reconnectDelay = 1000;
@@ -83,7 +88,11 @@ function onEvent(ev) {
   let data = null;
   try { data = JSON.parse(ev.data); } catch { data = null; }
   if (state.lastEventGroup && state.lastEventGroup.id === ev.lastEventId) state.lastEventGroup.types.push(ev.type);
-  else state.lastEventGroup = { id: ev.lastEventId, types: [ev.type], actor: data && data.actor };
+  else {
+    state.lastEventGroup = { id: ev.lastEventId, types: [ev.type], actor: data && data.actor };
+    // One toast per audit record (its events share the id), not per event type.
+    if (data && data.actor === HOST_ACTOR) toast('info', `Changed on the host (by ${HOST_ACTOR})${data.target && data.target !== HOST_ACTOR ? `: ${data.target}` : ''}. The view is re-read.`);
+  }
   const g = state.lastEventGroup;
   state.lastEvent = `#${g.id} ${g.types.join(', ')}${g.actor ? ` by ${g.actor}` : ''}`;
   setLive('live', state.lastEvent);

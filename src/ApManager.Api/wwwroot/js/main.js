@@ -5,19 +5,20 @@
 // The modules import each other bottom-up, never in a cycle (StaticDashboardTests checks that):
 //   format, dom, state, toast        helpers and the one shared state object
 //   api                              the fetch wrapper
+//   host                             which host: the badge, the banner while it cannot be read
 //   cells, details, grid, problem    the AP matrix model, its details pane and grid; problem+json drawn
 //   audit, masks, devices, view      the tools' views and their reads; view.renderAll re-draws them all
 //   refresh, outcome                 loading the state; what a write's answer shows
 //   actions, live, session           the writes, the event stream, signing in and out
 //   main                             this file: wires the page's events to them and starts it
-// The three calls that go upwards are handed down at boot instead: a 401 signs out (api.js), activating
-// a grid cell or header acts in the current tool (grid.js), the details pane's adapter button configures
-// the adapter (details.js).
+// The calls that go upwards are handed down at boot instead: a 401 signs out (api.js), activating
+// a grid cell or header acts in the current tool (grid.js), the details pane's buttons configure an
+// adapter or set it or a queue online (details.js).
 
-import { applyMask, setConfigured, mdevAction, createMdev, actOnGrid } from './actions.js';
+import { applyMask, setConfigured, setOnline, mdevAction, createMdev, actOnGrid } from './actions.js';
 import { onUnauthenticated } from './api.js';
 import { renderAudit, toggleAuditRow } from './audit.js';
-import { onConfigureAdapter } from './details.js';
+import { onConfigureAdapter, onSetOnline } from './details.js';
 import { $ } from './dom.js';
 import { wireGrid } from './grid.js';
 import { setLive, connectEvents, closeEvents } from './live.js';
@@ -81,6 +82,7 @@ function wire() {
 function boot() {
   onUnauthenticated(signedOut);
   onConfigureAdapter(setConfigured);
+  onSetOnline(setOnline);
   wire();
   setAttr('apmask');
   setLive('offline');

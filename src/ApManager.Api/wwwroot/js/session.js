@@ -6,6 +6,7 @@ import { findAuditEnd, loadAuditTail } from './audit.js';
 import { firstCellKey } from './cells.js';
 import { $ } from './dom.js';
 import { renderGrid } from './grid.js';
+import { stopHostChecks } from './host.js';
 import { setLive, connectEvents, stopEvents } from './live.js';
 import { refreshAll } from './refresh.js';
 import { state } from './state.js';
@@ -17,6 +18,7 @@ function showSignIn(message) {
   $('sign-out').hidden = true;
   $('who').textContent = '';
   $('host-info').textContent = '';
+  $('host-badge').hidden = true;
   $('signin').hidden = false;
   $('signin-error').textContent = message || '';
   setTimeout(() => $('credential').focus(), 0);
@@ -24,7 +26,9 @@ function showSignIn(message) {
 
 export function signedOut(message) {
   stopEvents();
+  stopHostChecks();
   state.cred = null;
+  state.host = null;
   sessionStorage.removeItem(CREDENTIAL_KEY);
   setLive('offline');
   showSignIn(message);

@@ -8,6 +8,7 @@ export const state = {
   queues: [],
   mdevs: [],
   drivers: [],
+  host: null,
   globalVersion: 0,
   queueMap: new Map(),
   matrixOwner: new Map(),
