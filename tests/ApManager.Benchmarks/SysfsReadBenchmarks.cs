@@ -23,6 +23,8 @@ public class SysfsReadBenchmarks
 
     private FakeHost _fake = null!;
     private SysfsHost _host = null!;
+    private SysfsHost _plain = null!;
+    private string _plainRoot = null!;
     private ApSystem _system = null!;
     private MaskInput _release;
     private MaskInput _reclaim;
@@ -58,27 +60,42 @@ public class SysfsReadBenchmarks
         _fake = FakeHost.Start(Lpar, LparState);
         _host = new SysfsHost(_fake.Root);
         _system = new ApSystem(_host, new InMemoryJournal(), null, null, ApSystem.DefaultMaxMdevs, TimeProvider.System);
+        _plainRoot = DumpAsPlainFiles(_fake);
+        _plain = new SysfsHost(_plainRoot);
         _release = MaskInput.FromString($"-{FreeAdapter}");
         _reclaim = MaskInput.FromString($"+{FreeAdapter}");
 
         var read = FullRead();
+        var plain = FullReadPlainFiles();
         var version = _system.Current.Version;
         Poll();
         var rebound = AcceptedPair();
         Poll();
         if (_host.Unavailable is not null || read.Queues.Count() != 16 * 85 || read.Devices.Length != 4 ||
-            read.Devices.Count(d => d.Guest is not null) != 2 || rebound != 85 || _system.Current.Version != version + 2)
+            read.Devices.Count(d => d.Guest is not null) != 2 || plain.Queues.Count() != 16 * 85 || plain.Devices.Length != 4 ||
+            plain.Devices.Count(d => d.Guest is not null) != 2 || rebound != 85 || _system.Current.Version != version + 2)
         {
             throw new InvalidOperationException("Sysfs benchmark setup check failed.");
         }
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _fake.Dispose();
+    public void Cleanup()
+    {
+        _fake.Dispose();
+        Directory.Delete(_plainRoot, recursive: true);
+    }
 
     /// <summary>Every file of the AP picture read and parsed into a new <see cref="HostState"/>.</summary>
     [Benchmark]
     public HostState FullRead() => _host.Read();
+
+    /// <summary>
+    /// The same read of the same tree dumped as plain files and symlinks (no FUSE): the reader's own
+    /// cost, syscalls and parsing, nearer what real sysfs (in-kernel, no daemon) costs than the fake.
+    /// </summary>
+    [Benchmark]
+    public HostState FullReadPlainFiles() => _plain.Read();
 
     /// <summary>What the watcher does every <c>Host:PollSeconds</c> when nothing changed: read and compare, no new version.</summary>
     [Benchmark]
@@ -91,6 +108,18 @@ public class SysfsReadBenchmarks
     /// <summary><c>-3</c> then <c>+3</c> through the core in sysfs mode (85 queues rebind each way); reported per change.</summary>
     [Benchmark(OperationsPerInvoke = 2)]
     public int AcceptedMaskChange() => AcceptedPair();
+
+    private static string DumpAsPlainFiles(FakeHost fake)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "apmanager-plain-" + Guid.NewGuid().ToString("N")[..12]);
+        fake.Kernel.Dump(Path.Combine(root, "sys"));
+        var libvirt = Directory.CreateDirectory(Path.Combine(root, "run/libvirt/qemu")).FullName;
+        foreach (var file in Directory.EnumerateFiles(fake.LibvirtRun))
+        {
+            File.Copy(file, Path.Combine(libvirt, Path.GetFileName(file)));
+        }
+        return root;
+    }
 
     private int AcceptedPair()
     {
