@@ -40,6 +40,10 @@ public readonly record struct FuseNode(FuseNodeKind Kind, int Permissions);
 /// cached by the kernel (no entry or attribute caching, direct I/O), so every read sees the fake
 /// kernel's state at that moment and every write(2) arrives as one WRITE, answered with the errno
 /// a real sysfs store would give. Needs root (mount(2)) and <c>/dev/fuse</c>.
+/// One exception: names are cached by the kernel for <see cref="EntryValidSeconds"/> (kernfs keeps
+/// sysfs in the dcache, so a path walk on a real host never leaves the kernel). Attributes are not
+/// cached, so <c>stat</c> is exact, and every open, read, readlink and readdir still reaches the fake
+/// kernel, which answers for the path as it is now: a name cached after it went away only fails later (ENOENT on open).
 /// </summary>
 public sealed partial class FuseServer : IDisposable
 {
@@ -51,6 +55,10 @@ public sealed partial class FuseServer : IDisposable
     private const int EACCES = 13;
     private const int ENOSYS = 38;
     private const int ENOTDIR = 20;
+    private const int EISDIR = 21;
+
+    /// <summary>How long the kernel may keep a looked-up name (the entry timeout); attributes get 0.</summary>
+    public const int EntryValidSeconds = 1;
 
     private readonly IFuseFileSystem _fs;
     private readonly int _fd;
@@ -170,7 +178,7 @@ public sealed partial class FuseServer : IDisposable
                     break;
                 case 14: // OPEN
                 case 27: // OPENDIR
-                    Open(unique, opcode == 14);
+                    Open(unique, nodeId, opcode == 14);
                     break;
                 case 15: // READ
                     ReadFile(unique, nodeId, body);
@@ -184,9 +192,11 @@ public sealed partial class FuseServer : IDisposable
                 case 17: // STATFS
                     ReplyData(unique, new byte[80]);
                     break;
+                case 25: // FLUSH: sysfs has nothing to flush; ENOSYS makes the kernel stop sending it
+                    ReplyError(unique, ENOSYS);
+                    break;
                 case 18: // RELEASE
                 case 20: // FSYNC
-                case 25: // FLUSH
                 case 29: // RELEASEDIR
                 case 34: // ACCESS
                     ReplyData(unique, []);
@@ -250,7 +260,8 @@ public sealed partial class FuseServer : IDisposable
         _paths[id] = path;
         var reply = new byte[128];
         BinaryPrimitives.WriteUInt64LittleEndian(reply, id);
-        // generation 0; entry and attribute validity 0: the kernel asks again every time.
+        // generation 0; the name is kept for EntryValidSeconds (the dcache), the attributes not at all.
+        BinaryPrimitives.WriteUInt64LittleEndian(reply.AsSpan(16), EntryValidSeconds);
         WriteAttr(reply.AsSpan(40), id, node);
         ReplyData(unique, reply);
     }
@@ -284,8 +295,21 @@ public sealed partial class FuseServer : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(attr[80..], 4096);
     }
 
-    private void Open(ulong unique, bool file)
+    private void Open(ulong unique, ulong nodeId, bool file)
     {
+        // The name may still be cached after the file went away: the open fails as it would on sysfs.
+        var errno = _fs.Stat(PathOf(nodeId)) switch
+        {
+            null => ENOENT,
+            { Kind: FuseNodeKind.Directory } when file => EISDIR,
+            { Kind: not FuseNodeKind.Directory } when !file => ENOTDIR,
+            _ => 0,
+        };
+        if (errno != 0)
+        {
+            ReplyError(unique, errno);
+            return;
+        }
         var reply = new byte[16];
         // FOPEN_DIRECT_IO: no page cache, so reads always reach the fake kernel.
         BinaryPrimitives.WriteUInt32LittleEndian(reply.AsSpan(8), file ? 1u : 0u);

@@ -137,8 +137,10 @@ internal sealed class SysfsReader(SysfsLayout layout)
             }
             var checkstopped = Int(dir + "chkstop") == 1;
             var driver = Native.LinkName(dir + "driver", _buffer);
-            var online = Int(dir + "online") is { } o ? o == 1 : !checkstopped;
-            if (Text(dir + "status") is { } status)
+            // online is zcrypt's attribute, status vfio_ap's: asking an unbound queue for either only costs a failed lookup.
+            var vfio = driver == WellKnownDrivers.VfioAp;
+            var online = !vfio && driver is not null && Int(dir + "online") is { } o ? o == 1 : !checkstopped;
+            if (vfio && Text(dir + "status") is { } status)
             {
                 statuses[apqn] = status;
             }
