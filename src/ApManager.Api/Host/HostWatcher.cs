@@ -54,17 +54,18 @@ public sealed class HostWatcher(ApSystem system, HostSettings settings, ILogger<
             }
             if (signalled || DateTime.UtcNow >= due)
             {
-                Read();
+                // A uevent says the kernel changed something: read it all. The poll looks first.
+                Read(full: signalled);
                 due = DateTime.UtcNow + settings.Poll;
             }
         }
     }
 
-    private void Read()
+    private void Read(bool full)
     {
         try
         {
-            system.Refresh();
+            system.Refresh(full);
             LastPoll = DateTimeOffset.UtcNow;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -22,6 +22,12 @@ public interface IApHost
     /// <summary>The whole AP picture now.</summary>
     HostState Read();
 
+    /// <summary>
+    /// The whole picture when the host may have changed since the last read, null when a cheap
+    /// look says it has not (the poll for changes made by others; the simulated host never has any).
+    /// </summary>
+    HostState? Poll();
+
     /// <summary>Applies one write; <see cref="Errno.None"/> when the kernel took it.</summary>
     Errno Apply(HostWrite write);
 

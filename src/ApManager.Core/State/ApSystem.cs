@@ -65,7 +65,7 @@ public sealed partial class ApSystem
     }
 
     /// <summary>Reads the host and commits what others changed (the poll calls this; every change does it first).</summary>
-    public void Refresh() => _runner.Refresh();
+    public void Refresh(bool full = true) => _runner.Refresh(full);
 
     public IApHost Host { get; }
 

@@ -177,26 +177,32 @@ internal sealed class StepRunner : ICommitSink
 
     /// <summary>
     /// Reads the host and commits what others changed as one step (actor <c>host</c>); a change of
-    /// request counters alone is taken over without a step. The poll calls this; so does every change.
+    /// request counters alone is taken over without a step. Every change reads the whole host
+    /// first; the poll (<paramref name="full"/> false) reads it only when the host's cheap
+    /// signature moved, a uevent (<paramref name="full"/> true) always.
     /// </summary>
-    public void Refresh()
+    public void Refresh(bool full = true)
     {
         lock (_writer)
         {
-            RefreshLocked();
+            RefreshLocked(full);
         }
         _journal.Flush();
     }
 
     /// <summary>Under the writer lock. The simulated host changes only through this runner: nothing to read.</summary>
-    private void RefreshLocked()
+    private void RefreshLocked(bool full = true)
     {
         if (_host.Kind == HostKind.Simulated)
         {
             return;
         }
+        if ((full ? _host.Read() : _host.Poll()) is not { } state)
+        {
+            return;
+        }
         var head = _head;
-        var (next, delta) = SnapshotBuilder.Next(head, _host.Read());
+        var (next, delta) = SnapshotBuilder.Next(head, state);
         if (next.Version > head.Version)
         {
             Volatile.Write(ref _head, next);

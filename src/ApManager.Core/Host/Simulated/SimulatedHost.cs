@@ -53,6 +53,9 @@ public sealed class SimulatedHost : IBootableHost
 
     public string? Unavailable => null;
 
+    /// <summary>Nothing but this process changes the simulated host.</summary>
+    public HostState? Poll() => null;
+
     public void Boot(InitialState state)
     {
         ArgumentNullException.ThrowIfNull(state);

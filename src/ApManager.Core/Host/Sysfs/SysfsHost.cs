@@ -15,10 +15,14 @@ public sealed class SysfsHost : IApHost
     private readonly SysfsReader _reader;
     private readonly SysfsWriter _writer;
     private readonly S390ToolsLock _lock;
+    private readonly TimeProvider _time;
     private HostState _last;
+    private ulong? _signature;
+    private DateTimeOffset _lastFull;
 
-    public SysfsHost(string root)
+    public SysfsHost(string root, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         Layout = new SysfsLayout(root);
         _reader = new SysfsReader(Layout);
         _writer = new SysfsWriter(Layout);
@@ -38,22 +42,70 @@ public sealed class SysfsHost : IApHost
     /// <summary>When the host was last read successfully.</summary>
     public DateTimeOffset? LastRead { get; private set; }
 
+    /// <summary>How long the poll may go on the signature alone before it reads everything again.</summary>
+    public static readonly TimeSpan FullReadInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// What the watcher calls every <c>Host:PollSeconds</c>: the cheap signature (a few files per card
+    /// and device, see <see cref="SysfsReader.Signature"/>); the whole picture only when it changed,
+    /// the host was unavailable, or the last full read is older than <see cref="FullReadInterval"/>.
+    /// Null when nothing changed.
+    /// </summary>
+    public HostState? Poll()
+    {
+        lock (_gate)
+        {
+            ulong signature;
+            try
+            {
+                signature = _reader.Signature();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return ReadLocked(null);
+            }
+            if (Unavailable is null && signature == _signature && _time.GetUtcNow() - _lastFull < FullReadInterval)
+            {
+                LastRead = _time.GetUtcNow();
+                return null;
+            }
+            return ReadLocked(signature);
+        }
+    }
+
     public HostState Read()
     {
         lock (_gate)
         {
+            ulong? signature = null;
             try
             {
-                _last = _reader.Read();
-                Unavailable = null;
-                LastRead = DateTimeOffset.UtcNow;
+                signature = _reader.Signature();
             }
-            catch (Exception ex) when (ex is HostUnavailableException or IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                Unavailable = ex.Message;
+                // The read below says why.
             }
-            return _last;
+            return ReadLocked(signature);
         }
+    }
+
+    /// <summary>Under the gate: the whole picture, taken after <paramref name="signature"/> (a change in between shows at the next poll).</summary>
+    private HostState ReadLocked(ulong? signature)
+    {
+        try
+        {
+            _last = _reader.Read();
+            _signature = signature;
+            _lastFull = _time.GetUtcNow();
+            Unavailable = null;
+            LastRead = _lastFull;
+        }
+        catch (Exception ex) when (ex is HostUnavailableException or IOException or UnauthorizedAccessException)
+        {
+            Unavailable = ex.Message;
+        }
+        return _last;
     }
 
     public Errno Apply(HostWrite write)

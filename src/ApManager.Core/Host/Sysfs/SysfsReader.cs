@@ -20,7 +20,7 @@ public sealed class HostUnavailableException(string message) : Exception(message
 /// </summary>
 internal sealed class SysfsReader(SysfsLayout layout)
 {
-    private readonly byte[] _buffer = new byte[64 * 1024];
+    private readonly AttributeFiles _files = new();
     private readonly LibvirtDomains _libvirt = new(layout);
 
     public HostState Read()
@@ -39,18 +39,30 @@ internal sealed class SysfsReader(SysfsLayout layout)
 
         var cards = new CardInfo?[256];
         var rows = new QueueInfo?[]?[256];
-        var statuses = new Dictionary<Apqn, string>();
-        foreach (var cardDir in Entries(layout.Devices, IsCardName))
+        var cardStatuses = new List<(Apqn Apqn, string Status)>?[256];
+        // Cards are independent: read them side by side (one buffer per worker). A real LPAR has
+        // many cores and thousands of queue attributes; each costs a few syscalls, not CPU.
+        Parallel.ForEach(Entries(layout.Devices, IsCardName), () => new AttributeFiles(), (cardDir, _, files) =>
         {
             var id = Convert.ToInt32(cardDir[^2..], 16);
-            if (ReadCard(id) is not { } card || card.Id > maxAdapter)
+            if (ReadCard(files, id) is { } card && card.Id <= maxAdapter)
             {
-                continue;
+                cards[id] = card;
+                if (card.Configured)
+                {
+                    var statuses = new List<(Apqn, string)>();
+                    rows[id] = ReadQueues(files, card, statuses);
+                    cardStatuses[id] = statuses;
+                }
             }
-            cards[id] = card;
-            if (card.Configured)
+            return files;
+        }, _ => { });
+        var statuses = new Dictionary<Apqn, string>();
+        foreach (var list in cardStatuses)
+        {
+            foreach (var (apqn, status) in list ?? [])
             {
-                rows[id] = ReadQueues(card, statuses);
+                statuses[apqn] = status;
             }
         }
 
@@ -69,6 +81,65 @@ internal sealed class SysfsReader(SysfsLayout layout)
     }
 
     /// <summary>
+    /// A cheap signature of everything a change by others can touch without a full read noticing
+    /// it only there: the bus masks and configuration, the registered drivers, each card's config,
+    /// check-stop and online, the matrix devices with their assignments and guest matrices, and
+    /// libvirt's domain files (name, size, time). About 5 files per card and device instead of 5
+    /// per queue. Not covered: a single queue's own online switch and request counters (the
+    /// kernel's uevents and the periodic full read find those).
+    /// </summary>
+    public ulong Signature()
+    {
+        var files = _files;
+        var hash = AttributeFiles.Basis;
+        foreach (var name in new[] { "apmask", "aqmask", "ap_adapter_mask", "ap_usage_domain_mask", "ap_control_domain_mask" })
+        {
+            hash = files.Fold(layout.Bus + name, hash);
+        }
+        hash = FoldListing(layout.Drivers, hash);
+        foreach (var card in Directory.Exists(layout.Devices) ? Directory.EnumerateDirectories(layout.Devices) : [])
+        {
+            if (!IsCardName(Path.GetFileName(card)))
+            {
+                continue;
+            }
+            hash = AttributeFiles.Fold(hash, card);
+            foreach (var name in new[] { "/config", "/chkstop", "/online" })
+            {
+                hash = files.Fold(card + name, hash);
+            }
+        }
+        hash = files.Fold(layout.Matrix + "features", hash);
+        var listing = layout.Types + "devices/";
+        foreach (var entry in Directory.Exists(listing) ? Directory.EnumerateFileSystemEntries(listing) : [])
+        {
+            var dir = layout.Matrix + Path.GetFileName(entry) + "/";
+            hash = AttributeFiles.Fold(hash, dir);
+            foreach (var name in new[] { "ap_config", "matrix", "control_domains", "guest_matrix" })
+            {
+                hash = files.Fold(dir + name, hash);
+            }
+        }
+        foreach (var dir in new[] { layout.LibvirtDefined, layout.LibvirtRunning })
+        {
+            foreach (var file in Directory.Exists(dir) ? new DirectoryInfo(dir).EnumerateFiles("*.xml") : [])
+            {
+                hash = AttributeFiles.Fold(AttributeFiles.Fold(AttributeFiles.Fold(hash, file.Name), (ulong)file.Length), (ulong)file.LastWriteTimeUtc.Ticks);
+            }
+        }
+        return hash;
+    }
+
+    private static ulong FoldListing(string directory, ulong hash)
+    {
+        foreach (var entry in Directory.Exists(directory) ? Directory.EnumerateFileSystemEntries(directory) : [])
+        {
+            hash = AttributeFiles.Fold(hash, Path.GetFileName(entry.AsSpan()));
+        }
+        return hash;
+    }
+
+    /// <summary>
     /// The drivers that bind queues: every AP driver but zcrypt's card drivers (<c>cex4card</c>,
     /// 6.1's <c>cex2acard</c>, <c>cex2card</c>), which bind cards and have no part in ownership.
     /// </summary>
@@ -84,28 +155,28 @@ internal sealed class SysfsReader(SysfsLayout layout)
     private static IEnumerable<string> Entries(string directory, Func<string, bool> accept) =>
         Directory.Exists(directory) ? Directory.EnumerateDirectories(directory).Where(d => accept(Path.GetFileName(d))) : [];
 
-    private CardInfo? ReadCard(int id)
+    private CardInfo? ReadCard(AttributeFiles files, int id)
     {
         var dir = layout.Card(id);
-        var hwtype = Int(dir + "hwtype");
-        var functions = Hex(dir + "ap_functions") ?? 0;
-        if (Type(dir, hwtype, functions) is not { } type)
+        var hwtype = files.Int(dir + "hwtype");
+        var functions = files.Hex(dir + "ap_functions") ?? 0;
+        if (Type(files, dir, hwtype, functions) is not { } type)
         {
             // Neither zcrypt's type nor a mode bit: not a card ApManager can describe.
             return null;
         }
-        var configured = Int(dir + "config") != 0;
-        var checkstopped = Int(dir + "chkstop") == 1;
+        var configured = files.Int(dir + "config") != 0;
+        var checkstopped = files.Int(dir + "chkstop") == 1;
         // zcrypt's online folds config and chkstop in; without cex4card there is no switch.
-        var online = Int(dir + "online") is { } o ? o == 1 : configured && !checkstopped;
-        var hardware = new CardHardware(hwtype ?? 0, Int(dir + "raw_hwtype") ?? hwtype ?? 0, functions, Int(dir + "depth") ?? 0, Text(dir + "serialnr") is { Length: > 0 } serial ? serial : null);
-        return new CardInfo(id, type, configured, online, checkstopped, hardware, Long(dir + "request_count"));
+        var online = files.Int(dir + "online") is { } o ? o == 1 : configured && !checkstopped;
+        var hardware = new CardHardware(hwtype ?? 0, files.Int(dir + "raw_hwtype") ?? hwtype ?? 0, functions, files.Int(dir + "depth") ?? 0, files.Text(dir + "serialnr") is { Length: > 0 } serial ? serial : null);
+        return new CardInfo(id, type, configured, online, checkstopped, hardware, files.Long(dir + "request_count"));
     }
 
     /// <summary>zcrypt's <c>type</c> (e.g. CEX8C), or the same derived from <c>hwtype</c> and the mode bits when zcrypt is not bound.</summary>
-    private CardType? Type(string dir, int? hwtype, uint functions)
+    private static CardType? Type(AttributeFiles files, string dir, int? hwtype, uint functions)
     {
-        if (Text(dir + "type") is { } text && CardType.TryParse(text, out var type))
+        if (files.Text(dir + "type") is { } text && CardType.TryParse(text, out var type))
         {
             return type;
         }
@@ -121,7 +192,7 @@ internal sealed class SysfsReader(SysfsLayout layout)
         return new CardType(Math.Clamp(hwtype.Value - 6, CardType.MinGeneration, CardType.MaxGeneration), mode.Value);
     }
 
-    private QueueInfo?[]? ReadQueues(CardInfo card, Dictionary<Apqn, string> statuses)
+    private QueueInfo?[]? ReadQueues(AttributeFiles files, CardInfo card, List<(Apqn, string)> statuses)
     {
         QueueInfo?[]? row = null;
         foreach (var queueDir in Entries(layout.Card(card.Id), IsQueueName))
@@ -131,21 +202,21 @@ internal sealed class SysfsReader(SysfsLayout layout)
                 continue;
             }
             var dir = queueDir + "/";
-            if (Int(dir + "config") == 0)
+            if (files.Int(dir + "config") == 0)
             {
                 continue;
             }
-            var checkstopped = Int(dir + "chkstop") == 1;
-            var driver = Native.LinkName(dir + "driver", _buffer);
+            var checkstopped = files.Int(dir + "chkstop") == 1;
+            var driver = files.LinkName(dir + "driver");
             // online is zcrypt's attribute, status vfio_ap's: asking an unbound queue for either only costs a failed lookup.
             var vfio = driver == WellKnownDrivers.VfioAp;
-            var online = !vfio && driver is not null && Int(dir + "online") is { } o ? o == 1 : !checkstopped;
-            if (vfio && Text(dir + "status") is { } status)
+            var online = !vfio && driver is not null && files.Int(dir + "online") is { } o ? o == 1 : !checkstopped;
+            if (vfio && files.Text(dir + "status") is { } status)
             {
-                statuses[apqn] = status;
+                statuses.Add((apqn, status));
             }
             row ??= new QueueInfo?[256];
-            row[apqn.Domain] = new QueueInfo(apqn, driver, null, null, online, checkstopped, Long(dir + "request_count"));
+            row[apqn.Domain] = new QueueInfo(apqn, driver, null, null, online, checkstopped, files.Long(dir + "request_count"));
         }
         return row;
     }
@@ -224,12 +295,11 @@ internal sealed class SysfsReader(SysfsLayout layout)
     /// <summary><c>ap_config</c>: three masks, adapters, domains, control domains, separated by commas.</summary>
     private Assignment? ApConfig(string path)
     {
-        var n = Native.ReadAll(path, _buffer);
-        if (n <= 0)
+        if (_files.Text(path) is not { Length: > 0 } text)
         {
             return null;
         }
-        var parts = Encoding.ASCII.GetString(_buffer, 0, n).TrimEnd('\n').Split(',');
+        var parts = text.Split(',');
         if (parts.Length != 3)
         {
             return null;
@@ -277,49 +347,9 @@ internal sealed class SysfsReader(SysfsLayout layout)
         return (adapters, domains);
     }
 
-    /// <summary>The file's text without its trailing newline, or null when it cannot be read.</summary>
-    private string? Text(string path)
-    {
-        var n = Native.ReadAll(path, _buffer);
-        return n < 0 ? null : Encoding.UTF8.GetString(_buffer, 0, n).TrimEnd('\n');
-    }
+    private string? Text(string path) => _files.Text(path);
 
-    private ReadOnlySpan<byte> Bytes(string path)
-    {
-        var n = Native.ReadAll(path, _buffer);
-        if (n < 0)
-        {
-            return default;
-        }
-        var span = _buffer.AsSpan(0, n);
-        return span.Length > 0 && span[^1] == (byte)'\n' ? span[..^1] : span;
-    }
+    private int? Int(string path) => _files.Int(path);
 
-    private int? Int(string path) => Utf8Parser.TryParse(Bytes(path), out int value, out var used) && used > 0 ? value : null;
-
-    /// <summary>A counter; sysfs shows <c>-</c> while the queue is not initialised.</summary>
-    private long? Long(string path) => Utf8Parser.TryParse(Bytes(path), out long value, out var used) && used > 0 ? value : null;
-
-    /// <summary><c>0x%08X</c>.</summary>
-    private uint? Hex(string path)
-    {
-        var bytes = Bytes(path);
-        if (bytes.Length > 2 && bytes[0] == '0' && (bytes[1] | 0x20) == 'x')
-        {
-            bytes = bytes[2..];
-        }
-        return Utf8Parser.TryParse(bytes, out uint value, out var used, 'X') && used == bytes.Length && used > 0 ? value : null;
-    }
-
-    /// <summary>A sysfs mask (<c>0x</c> + 64 hex digits), or null when missing or <c>not supported</c>.</summary>
-    private ApMask? Mask(string path)
-    {
-        var n = Native.ReadAll(path, _buffer);
-        if (n < 3 || _buffer[0] != '0' || _buffer[1] != 'x')
-        {
-            return null;
-        }
-        var parsed = MaskParser.Parse(_buffer.AsSpan(0, n), ApMask.Empty);
-        return parsed.Success ? parsed.Mask : null;
-    }
+    private ApMask? Mask(string path) => _files.Mask(path);
 }
