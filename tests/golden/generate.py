@@ -55,7 +55,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ALL = frozenset(range(256))
@@ -485,12 +484,17 @@ def expected_text(h):
     return "\n".join(lines) + "\n}\n"
 
 
+def entries(h):
+    """Everything under tests/golden/<name>/: the tree and expected.json."""
+    out = dict(tree(h))
+    out["expected.json"] = expected_text(h)
+    return out
+
+
 def write(root, h):
     if os.path.lexists(root):
         shutil.rmtree(root)
-    entries = dict(tree(h))
-    entries["expected.json"] = expected_text(h)
-    for rel, content in sorted(entries.items()):
+    for rel, content in sorted(entries(h).items()):
         path = os.path.join(root, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         if isinstance(content, Link):
@@ -512,6 +516,8 @@ def snapshot(root):
             elif os.path.isfile(path):
                 with open(path, "rb") as f:
                     out[rel] = ("file", f.read())
+            elif os.path.isdir(path) and not os.listdir(path):
+                out[rel] = ("empty directory", None)
         dirnames[:] = [n for n in dirnames if not os.path.islink(os.path.join(dirpath, n))]
     return out
 
@@ -526,18 +532,16 @@ def main():
             write(os.path.join(args.out, d["name"]), Host(d))
         return 0
     problems = []
-    with tempfile.TemporaryDirectory() as scratch:
-        for d in HOSTS:
-            fresh = os.path.join(scratch, d["name"])
-            write(fresh, Host(d))
-            want, have = snapshot(fresh), snapshot(os.path.join(args.out, d["name"]))
-            for rel in sorted(set(want) | set(have)):
-                if rel not in have:
-                    problems.append("%s/%s: missing" % (d["name"], rel))
-                elif rel not in want:
-                    problems.append("%s/%s: not generated" % (d["name"], rel))
-                elif want[rel] != have[rel]:
-                    problems.append("%s/%s: differs" % (d["name"], rel))
+    for d in HOSTS:
+        want = {rel: ("link", c) if isinstance(c, Link) else ("file", c.encode("ascii")) for rel, c in entries(Host(d)).items()}
+        have = snapshot(os.path.join(args.out, d["name"]))
+        for rel in sorted(set(want) | set(have)):
+            if rel not in have:
+                problems.append("%s/%s: missing" % (d["name"], rel))
+            elif rel not in want:
+                problems.append("%s/%s: not generated" % (d["name"], rel))
+            elif want[rel] != have[rel]:
+                problems.append("%s/%s: differs" % (d["name"], rel))
     for p in problems[:50]:
         print(p)
     if problems:
