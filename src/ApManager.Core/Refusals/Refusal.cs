@@ -185,3 +185,20 @@ public sealed record HostRefused(Errno HostErrno, string Attribute, string Writt
 
     public override Errno Errno => HostErrno;
 }
+
+/// <summary>
+/// Autostart definitions that would collide after a reboot (ap-check's define/modify checks and
+/// chzdev's persistent mask check, but complete): every APQN two autostart definitions share, then
+/// every APQN of an autostart definition the persistent masks give the host. The errno is the
+/// kernel's for the first kind present, sharing first as ap-check checks it first (ap-check itself exits 255).
+/// </summary>
+public sealed record DefinitionConflict(IReadOnlyList<Persistence.DefinitionOffender> Shared, IReadOnlyList<Persistence.DefinitionOffender> OwnedByHost) : Refusal
+{
+    public override string Code => "definition-conflict";
+
+    public override Errno Errno => Shared.Count > 0 ? Errno.EADDRINUSE : Errno.EADDRNOTAVAIL;
+
+    /// <summary>Every definition involved, sorted.</summary>
+    public IReadOnlyList<MdevId> Definitions =>
+        [.. Shared.Concat(OwnedByHost).SelectMany(o => o.SharedWith is { } other ? new[] { o.Definition, other } : [o.Definition]).Distinct().Order()];
+}
