@@ -67,6 +67,10 @@ public class SysfsReadBenchmarks
 
         var read = FullRead();
         var plain = FullReadPlainFiles();
+        if (PollPlainFiles() is not null)
+        {
+            throw new InvalidOperationException("An unchanged plain-file host polled as changed.");
+        }
         var version = _system.Current.Version;
         Poll();
         var rebound = AcceptedPair();
@@ -97,13 +101,20 @@ public class SysfsReadBenchmarks
     [Benchmark]
     public HostState FullReadPlainFiles() => _plain.Read();
 
-    /// <summary>What the watcher does every <c>Host:PollSeconds</c> when nothing changed: read and compare, no new version.</summary>
+    /// <summary>
+    /// What the watcher does every <c>Host:PollSeconds</c> when nothing changed: the host's
+    /// signature read and compared (no full read, no new version).
+    /// </summary>
     [Benchmark]
     public long Poll()
     {
-        _system.Refresh();
+        _system.Refresh(full: false);
         return _system.Current.Version;
     }
+
+    /// <summary>The same poll over the plain-file dump: the signature's own cost, nearer real sysfs.</summary>
+    [Benchmark]
+    public HostState? PollPlainFiles() => _plain.Poll();
 
     /// <summary><c>-3</c> then <c>+3</c> through the core in sysfs mode (85 queues rebind each way); reported per change.</summary>
     [Benchmark(OperationsPerInvoke = 2)]
