@@ -68,27 +68,7 @@ public static class StateCapture
     public static string WithoutVersions(string json)
     {
         var node = JsonNode.Parse(json)!;
-        Strip(node);
+        JsonMembers.RemoveEverywhere(node, ["version"]);
         return node.ToJsonString();
-
-        static void Strip(JsonNode? n)
-        {
-            switch (n)
-            {
-                case JsonObject o:
-                    o.Remove("version");
-                    foreach (var (_, child) in o)
-                    {
-                        Strip(child);
-                    }
-                    break;
-                case JsonArray a:
-                    foreach (var child in a)
-                    {
-                        Strip(child);
-                    }
-                    break;
-            }
-        }
     }
 }

@@ -78,31 +78,8 @@ public sealed class DualHost : IAsyncDisposable
             return text;
         }
         var node = JsonNode.Parse(text);
-        Strip(node);
+        JsonMembers.RemoveEverywhere(node, Volatile);
         return node?.ToJsonString() ?? "null";
-    }
-
-    private static void Strip(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                foreach (var key in Volatile)
-                {
-                    o.Remove(key);
-                }
-                foreach (var (_, child) in o)
-                {
-                    Strip(child);
-                }
-                break;
-            case JsonArray a:
-                foreach (var child in a)
-                {
-                    Strip(child);
-                }
-                break;
-        }
     }
 
     public async ValueTask DisposeAsync()
