@@ -44,6 +44,7 @@ public static class OpenApiSetup
             options.OperationFilter<ProblemResponsesFilter>();
             options.OperationFilter<SecurityRequirementFilter>();
             options.OperationFilter<HeadOperationFilter>();
+            options.OperationFilter<TextPlainBodyFilter>();
             options.SchemaFilter<TraceIdSchemaFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "ApManager.Api.xml");
             if (File.Exists(xml))
@@ -66,6 +67,8 @@ public static class OpenApiSetup
                 options.SwaggerEndpoint(DocumentPath, "ApManager v1");
                 options.DocumentTitle = "ApManager API";
                 options.EnableTryItOutByDefault();
+                // The key pasted into Authorize survives a reload (kept in the browser's localStorage).
+                options.EnablePersistAuthorization();
             });
         });
         return app;
@@ -97,6 +100,29 @@ public static class OpenApiSetup
             {
                 concrete.Properties ??= new Dictionary<string, IOpenApiSchema>();
                 concrete.Properties["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Correlates with the service's log." };
+            }
+        }
+    }
+
+    /// <summary>
+    /// A raw <c>text/plain</c> body (a mask as echo writes it) is a string, not the JSON object
+    /// beside it: documented so, with an example Swagger UI pre-fills that the call accepts.
+    /// </summary>
+    private sealed class TextPlainBodyFilter : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            if (operation.RequestBody is OpenApiRequestBody { Content: { } content } && content.ContainsKey("text/plain"))
+            {
+                content["text/plain"] = new OpenApiMediaType
+                {
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.String,
+                        Description = "The mask exactly as you would echo it into sysfs: absolute hex or relative terms; a trailing newline is fine.",
+                    },
+                    Example = JsonValue.Create("-7"),
+                };
             }
         }
     }
