@@ -38,10 +38,10 @@ public sealed record DefinitionDto(
 public sealed record DefinitionProblemDto(string Member, string Detail);
 
 /// <summary>PUT /api/mdevs/{uuid}/definition: the start mode and the ids, decimal, 0..255.</summary>
-public sealed record DefinitionRequest(string? Start, long[]? Adapters, long[]? Domains, long[]? ControlDomains);
+public sealed record DefinitionRequest(string? Start = null, long[]? Adapters = null, long[]? Domains = null, long[]? ControlDomains = null);
 
 /// <summary>POST …/definition/from-active: the start mode (default manual, as <c>mdevctl define</c> without <c>-a</c>).</summary>
-public sealed record FromActiveRequest(string? Start);
+public sealed record FromActiveRequest(string? Start = null);
 
 /// <summary>
 /// The boot-time masks of chzdev's rules file: null when the file does not set one (the kernel's
@@ -55,7 +55,7 @@ public sealed record PersistentMasksDto(string? Apmask, string? Aqmask, string B
 }
 
 /// <summary>PUT /api/bus/persistent: either mask or both, in the kernel's syntax; relative terms apply to the persistent value.</summary>
-public sealed record PersistentMasksRequest(string? Apmask, string? Aqmask);
+public sealed record PersistentMasksRequest(string? Apmask = null, string? Aqmask = null);
 
 /// <summary>What the host would come up with after a reboot.</summary>
 public sealed record BootPreviewDto(

@@ -219,8 +219,8 @@ public static class DefinitionEndpoints
         var change = outcome.Value!;
         ETags.Set(request.Context, change.Version);
         // A dry run shows the definition the write would leave.
-        var entry = change.Set.Find(id);
-        return TypedResults.Ok(DefinitionDto.From(entry ?? new StoredDefinition(id, null, null), system.Current, request.IsDryRun ? true : null));
+        var entry = change.Candidate is { } candidate ? new StoredDefinition(id, candidate, null) : change.Set.Find(id)!;
+        return TypedResults.Ok(DefinitionDto.From(entry, system.Current, request.IsDryRun ? true : null));
     }
 
     private static long[] Longs(System.Collections.Immutable.ImmutableArray<uint> ids) => [.. ids.Select<uint, long>(x => x)];

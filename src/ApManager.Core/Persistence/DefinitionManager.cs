@@ -9,7 +9,8 @@ using ApManager.Core.State;
 namespace ApManager.Core.Persistence;
 
 /// <summary>The definitions after a call (or as a dry run would leave them) and their version.</summary>
-public sealed record DefinitionChange(DefinitionSet Set, long Version, bool DryRun, bool Changed);
+/// <param name="Candidate">The definition a define call writes (or would, for a dry run); null for other calls.</param>
+public sealed record DefinitionChange(DefinitionSet Set, long Version, bool DryRun, bool Changed, MdevctlDefinition? Candidate = null);
 
 /// <summary>
 /// The defined side of matrix devices and the persistent masks: reads the store, judges each change
@@ -68,7 +69,7 @@ public sealed class DefinitionManager(ApSystem system, IDefinitionStore store)
     {
         ArgumentNullException.ThrowIfNull(definition);
         var input = AuditJson.Serialize(new { start = definition.Autostart ? "auto" : "manual", attrs = definition.Attributes.Select(a => new Dictionary<string, string> { [a.Name] = a.Value }) });
-        return Change(action, $"definition/{id}", input, options, set =>
+        var outcome = Change(action, $"definition/{id}", input, options, set =>
         {
             var (apmask, aqmask) = CheckMasks(set.Masks);
             if (BootRules.CheckDefinition(id, definition, apmask, aqmask, set.Defined) is { } conflict)
@@ -78,6 +79,12 @@ public sealed class DefinitionManager(ApSystem system, IDefinitionStore store)
             var existing = set.Find(id);
             return existing?.Definition == definition ? Judged.Nothing : Judged.Writes(() => store.Write(id, definition));
         });
+        if (!outcome.IsOk)
+        {
+            return outcome;
+        }
+        Outcome<DefinitionChange> answered = outcome.Value with { Candidate = definition };
+        return answered.WithDurable(outcome.Durable);
     }
 
     /// <summary><c>mdevctl define -u</c> of a running device: its assignment, in ap-check's get-attributes form.</summary>
