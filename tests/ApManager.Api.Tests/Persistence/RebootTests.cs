@@ -68,6 +68,37 @@ public class RebootTests
         $"{d["uuid"]}|{d["adapters"]!.ToJsonString()}|{d["domains"]!.ToJsonString()}|{d["controlDomains"]!.ToJsonString()}|{d["matrix"]!.ToJsonString()}|{d["guestMatrix"]!.ToJsonString()}";
 
     [Fact]
+    public async Task ADeviceThatWouldNotStartIsListedWithTheStepErrnoAndReason()
+    {
+        await using var app = new ApManagerApplication();
+        using var client = app.CreateClient();
+        // Adapter 100 is above the demo host's maximum (63): mdevctl's attribute write fails and the device is removed.
+        (await SendAsync(client, HttpMethod.Put, "/api/bus/persistent", Json("""{"apmask":"-100"}"""))).Dispose();
+        (await PutDefinitionAsync(client, DeviceX, """{"start":"auto","adapters":[100],"domains":[4]}""")).Dispose();
+
+        var preview = await GetObjectAsync(client, "/api/boot-preview");
+
+        Assert.Empty(preview["started"]!.AsArray());
+        var failed = preview["failed"]!.AsArray().Single()!;
+        Assert.Equal(DeviceX, (string?)failed["uuid"]);
+        Assert.Equal("attribute", (string?)failed["step"]);
+        Assert.Equal("ENODEV", (string?)failed["errno"]);
+        Assert.Equal(0, (int?)failed["attributeIndex"]);
+    }
+
+    [Fact]
+    public async Task TheSimulatedHostKeepsItsDefinitionsInMdevctlsLayoutNextToTheStore()
+    {
+        await using var app = new ApManagerApplication();
+        using var client = app.CreateClient();
+
+        (await PutDefinitionAsync(client, DeviceX, """{"start":"manual","adapters":[5],"domains":[4]}""")).Dispose();
+
+        var file = Path.Combine(Path.GetDirectoryName(app.StoragePath)!, "simulated-host/etc/mdevctl.d/matrix", DeviceX);
+        Assert.StartsWith("{\n  \"mdev_type\": \"vfio_ap-passthrough\",\n  \"start\": \"manual\"", await File.ReadAllTextAsync(file));
+    }
+
+    [Fact]
     public async Task ADryRunRebootChangesNothing()
     {
         await using var app = new ApManagerApplication();
