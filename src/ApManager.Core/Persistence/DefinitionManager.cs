@@ -123,6 +123,58 @@ public sealed class DefinitionManager(ApSystem system, IDefinitionStore store)
     }
 
     /// <summary>
+    /// Whether an import would replace the definitions and persistent masks with these (each null =
+    /// unchanged) and every conflict of the whole new set (<see cref="BootRules.CheckAll"/>), judged without writing.
+    /// </summary>
+    public (DefinitionConflict? Conflict, bool Changes) CheckReplaceAll(PersistentMasks? masks, IReadOnlyList<DefinedDevice>? definitions)
+    {
+        var set = store.Read();
+        var (apmask, aqmask) = CheckMasks(masks ?? set.Masks);
+        return (BootRules.CheckAll(apmask, aqmask, definitions ?? set.Defined), !Same(set, masks, definitions));
+    }
+
+    private static bool Same(DefinitionSet set, PersistentMasks? masks, IReadOnlyList<DefinedDevice>? definitions)
+    {
+        var nextDefinitions = definitions ?? set.Defined;
+        return (masks ?? set.Masks) == set.Masks && set.Entries.All(e => e.Definition is not null)
+            && nextDefinitions.Count == set.Entries.Count && nextDefinitions.All(d => set.Find(d.Id)?.Definition == d.Definition);
+    }
+
+    /// <summary>Import: replaces every definition and/or the persistent masks (null = unchanged), all checked together.</summary>
+    public Outcome<DefinitionChange> ReplaceAll(PersistentMasks? masks, IReadOnlyList<DefinedDevice>? definitions, WriteOptions options)
+    {
+        var input = AuditJson.Serialize(new { apmask = masks?.Apmask?.ToString(), aqmask = masks?.Aqmask?.ToString(), definitions = definitions?.Count });
+        return Change("definitions.import", "definitions", input, options, set =>
+        {
+            var nextMasks = masks ?? set.Masks;
+            var nextDefinitions = definitions ?? set.Defined;
+            var (apmask, aqmask) = CheckMasks(nextMasks);
+            if (BootRules.CheckAll(apmask, aqmask, nextDefinitions) is { } conflict)
+            {
+                return conflict;
+            }
+            return Same(set, masks, definitions) ? Judged.Nothing : Judged.Writes(() =>
+            {
+                if (masks is not null)
+                {
+                    store.WriteMasks(masks);
+                }
+                if (definitions is not null)
+                {
+                    foreach (var gone in set.Entries.Where(e => definitions.All(d => d.Id != e.Id)))
+                    {
+                        store.Delete(gone.Id);
+                    }
+                    foreach (var (id, definition) in definitions)
+                    {
+                        store.Write(id, definition);
+                    }
+                }
+            });
+        });
+    }
+
+    /// <summary>
     /// One change: the store's lock, a fresh read, If-Match against the definitions version, the
     /// judge (a refusal, null for no change, or the write), the write unless a dry run, the audit record.
     /// </summary>
