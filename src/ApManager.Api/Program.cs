@@ -8,6 +8,7 @@ using ApManager.Api.Http;
 using ApManager.Api.Mdevs;
 using ApManager.Api.OpenApi;
 using ApManager.Api.Operations;
+using ApManager.Api.Persistence;
 using ApManager.Api.Problems;
 using ApManager.Api.Topology;
 using ApManager.Api.Transfer;
@@ -92,6 +93,8 @@ try
     app.MapQueueEndpoints();
     app.MapDriverEndpoints();
     app.MapMdevEndpoints();
+    app.MapDefinitionEndpoints();
+    app.MapBootEndpoints();
     app.MapAuditEndpoints();
     app.MapEventEndpoints();
     app.MapTransferEndpoints();

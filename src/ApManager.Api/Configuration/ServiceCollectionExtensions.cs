@@ -2,6 +2,7 @@ using ApManager.Core.Host.Simulated;
 using ApManager.Core.Host.Sysfs;
 using ApManager.Core.Host;
 using ApManager.Core.Journal;
+using ApManager.Core.Persistence;
 using ApManager.Core.State;
 using ApManager.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,7 +34,28 @@ public static class ServiceCollectionExtensions
             var seed = host.Kind == HostKind.Simulated ? Seeds.For(settings.Seed) : null;
             return new ApSystem(host, journal, state, seed, settings.MaxMdevs, sp.GetRequiredService<TimeProvider>());
         });
+        services.TryAddSingleton(CreateDefinitionStore);
+        services.TryAddSingleton(sp => new DefinitionManager(sp.GetRequiredService<ApSystem>(), sp.GetRequiredService<IDefinitionStore>()));
         return services;
+    }
+
+    /// <summary>
+    /// Where the persistent definitions live: on a real host mdevctl's and chzdev's own files under
+    /// <c>Host:Root</c>, taken under s390-tools' lock; for the simulated host the same layout in
+    /// <c>simulated-host/</c> next to the store (memory when the store is).
+    /// </summary>
+    private static IDefinitionStore CreateDefinitionStore(IServiceProvider services)
+    {
+        var host = services.GetRequiredService<HostSettings>();
+        if (host.Mode == HostKind.Sysfs)
+        {
+            var apHost = services.GetRequiredService<IApHost>();
+            return new FileDefinitionStore(host.Root, apHost.Lock);
+        }
+        var path = services.GetRequiredService<StorageSettings>().Path;
+        return path is null
+            ? new MemoryDefinitionStore()
+            : new FileDefinitionStore(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "simulated-host"));
     }
 
     /// <summary>

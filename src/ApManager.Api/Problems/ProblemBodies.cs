@@ -271,3 +271,25 @@ public sealed class HostRefusedProblem : ApProblem
     /// <summary>The kernel's errno.</summary>
     public required string Errno { get; init; }
 }
+
+/// <summary>definition-conflict: every APQN that would break a boot rule.</summary>
+public sealed class DefinitionConflictProblem : ApProblem
+{
+    /// <summary>EADDRINUSE when definitions share APQNs, EADDRNOTAVAIL when only the persistent masks give APQNs to the host.</summary>
+    public required string Errno { get; init; }
+
+    /// <summary>Every definition involved, sorted.</summary>
+    public required IReadOnlyList<string> Definitions { get; init; }
+
+    /// <summary>Every offending APQN, sorted by APQN, definition, other definition.</summary>
+    public required IReadOnlyList<DefinitionOffenderDto> OffendingApqns { get; init; }
+}
+
+/// <summary>One APQN that breaks a boot rule.</summary>
+/// <param name="Apqn">aa.dddd.</param>
+/// <param name="Definition">The autostart definition that holds it.</param>
+/// <param name="SharedWith">The other autostart definition that holds it; null when the persistent masks give it to the host.</param>
+/// <param name="Reason">shared or owned-by-host.</param>
+/// <param name="Guest">The guest of the active device with the definition's UUID, if any.</param>
+/// <param name="SharedWithGuest">The guest of the active device with the other definition's UUID, if any.</param>
+public sealed record DefinitionOffenderDto(string Apqn, string Definition, string? SharedWith, string Reason, string? Guest, string? SharedWithGuest);

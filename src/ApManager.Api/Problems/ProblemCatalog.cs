@@ -117,6 +117,16 @@ public static class ProblemCatalog
         "The host's kernel refused a write that ApManager's model accepted, because the host changed in between or knows a rule the model does not. " +
         "`errno` is the kernel's answer, `attribute` and `written` say what was written. Read the state again and retry. Nothing changed.", typeof(HostRefusedProblem));
 
+    public static readonly ProblemType DefinitionConflict = new("definition-conflict", "Definitions conflict after a reboot", 409,
+        "The definition or persistent-mask change would, after a reboot, give an autostart matrix device's queues to the host (apmask and aqmask bits set) " +
+        "or make two autostart definitions share an APQN (mdevctl's ap-check and chzdev refuse the same). `offendingApqns` lists every such APQN with " +
+        "the definition, the other definition that holds it (null when the persistent masks give it to the host) and the guest of the active device " +
+        "with that UUID; `definitions` lists every definition involved. Nothing changed.", typeof(DefinitionConflictProblem));
+
+    public static readonly ProblemType InvalidDefinition = new("invalid-definition", "Invalid definition", 400,
+        "The definition body breaks a rule: `start` not auto or manual, an id outside 0..255, a usage domain missing while control domains are given. " +
+        "`errors` says which member. Nothing changed.", typeof(InvalidRequestProblem));
+
     public static readonly ProblemType InternalError = new("internal-error", "Internal error", 500,
         "An unexpected error; it is logged with the traceId. Nothing acknowledged was lost.", typeof(ApProblem));
 
@@ -125,7 +135,8 @@ public static class ProblemCatalog
         InvalidMask, QueuesInUse, InUseCheckFailed, VersionMismatch, NotFound, IdOutOfRange, ApqnOwnedByHost, ApqnConflict,
         MdevExists, MdevInUse, GuestHasMdev, MdevLimit, InvalidRequest, InvalidBody, InvalidQuery, UnsupportedMediaType,
         PayloadTooLarge, MethodNotAllowed, BadRequest, StorageUnavailable, Unauthenticated, Forbidden, RateLimited, AdapterDeconfigured,
-        AdapterOffline, NoOnlineSwitch, GuestManagedByLibvirt, UnsupportedOnHost, HostBusy, HostUnavailable, HostRefused, InternalError,
+        AdapterOffline, NoOnlineSwitch, GuestManagedByLibvirt, UnsupportedOnHost, HostBusy, HostUnavailable, HostRefused, DefinitionConflict, InvalidDefinition,
+        InternalError,
     ];
 
     private static readonly Dictionary<string, ProblemType> ByName = All.ToDictionary(p => p.Name, StringComparer.Ordinal);

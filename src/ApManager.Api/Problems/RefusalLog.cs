@@ -61,6 +61,11 @@ public static class RefusalLog
             case MdevLimitReached l:
                 logger.LogWarning("Refused {Action}: the limit of {Limit} matrix devices is reached", action, l.Limit);
                 break;
+            case DefinitionConflict d:
+                logger.LogInformation("Refused {Action}: {Shared} APQNs shared by autostart definitions, {Owned} given to the host by the persistent masks: {Offenders} (dry run: {DryRun})",
+                    action, d.Shared.Count, d.OwnedByHost.Count,
+                    string.Join(", ", d.Shared.Concat(d.OwnedByHost).Select(o => $"{o.Apqn} {o.Definition}{(o.SharedWith is { } w ? $"/{w}" : "/host")}")), dryRun);
+                break;
             case HostBusy b:
                 logger.LogWarning("Refused {Action}: the s390-tools lock {LockFile} was held by another tool for {Waited}", action, b.LockFile, b.Waited);
                 break;

@@ -76,6 +76,7 @@ public static class RefusalProblems
                 $"The host cannot be read: {u.Reason} Nothing changed.", new HostUnavailableProblem { Reason = u.Reason })),
             HostRefused h => ProblemFactory.Result(context, type, $"The host answered {h.Errno} to the write of {h.Attribute}.",
                 new HostRefusedProblem { Attribute = h.Attribute, Written = h.Written, Errno = h.Errno.ToString() }),
+            DefinitionConflict d => DefinitionConflictOf(context, type, d),
             _ => throw new UnreachableException($"Unmapped refusal {refusal.GetType().Name}."),
         };
     }
@@ -100,6 +101,27 @@ public static class RefusalProblems
                 Errno = r.Errno.ToString(),
                 OutOfRange = [.. all.Select(x => new IdRangeDto(x.Kind, x.Ids, x.Max))],
             });
+    }
+
+    private static ProblemHttpResult DefinitionConflictOf(HttpContext context, ProblemType type, DefinitionConflict d)
+    {
+        // The guests of the active devices with those UUIDs, where there are any.
+        var current = context.RequestServices.GetRequiredService<Core.State.ApSystem>().Current;
+        string? Guest(Core.Matrix.MdevId? id) => id is { } x ? current.Mdev(x)?.Guest : null;
+        var offenders = d.Shared.Select(o => (o, "shared")).Concat(d.OwnedByHost.Select(o => (o, "owned-by-host")))
+            .Select(x => new DefinitionOffenderDto(x.o.Apqn.ToString(), x.o.Definition.ToString(), x.o.SharedWith?.ToString(), x.Item2, Guest(x.o.Definition), Guest(x.o.SharedWith)))
+            .ToList();
+        var parts = new List<string>();
+        if (d.Shared.Count > 0)
+        {
+            parts.Add($"{d.Shared.Count} {Plural(d.Shared.Count, "APQN is", "APQNs are")} held by two autostart definitions");
+        }
+        if (d.OwnedByHost.Count > 0)
+        {
+            parts.Add($"{d.OwnedByHost.Count} {Plural(d.OwnedByHost.Count, "APQN of an autostart definition is", "APQNs of autostart definitions are")} given to the host by the persistent masks");
+        }
+        return ProblemFactory.Result(context, type, $"After a reboot {string.Join(", and ", parts)}.",
+            new DefinitionConflictProblem { Errno = d.Errno.ToString(), Definitions = [.. d.Definitions.Select(x => x.ToString())], OffendingApqns = offenders });
     }
 
     private static string Plural(int n, string one, string many) => n == 1 ? one : many;

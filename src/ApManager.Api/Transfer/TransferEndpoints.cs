@@ -5,6 +5,7 @@ using ApManager.Api.Http;
 using ApManager.Api.Problems;
 using ApManager.Core.Masks;
 using ApManager.Core.Matrix;
+using ApManager.Core.Persistence;
 using ApManager.Core.State;
 using ApManager.Core.Transfer;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -36,11 +37,20 @@ public static class TransferEndpoints
     public sealed record ExportGuestDto(string Name, string Mdev);
 
     /// <summary>The whole configuration.</summary>
-    public sealed record ExportDto(string Format, long Version, string Apmask, string Aqmask, IReadOnlyList<ExportAdapterDto> Adapters, IReadOnlyList<ExportMdevDto> Mdevs, IReadOnlyList<ExportGuestDto> Guests);
+    public sealed record ExportDto(string Format, long Version, string Apmask, string Aqmask, IReadOnlyList<ExportAdapterDto> Adapters, IReadOnlyList<ExportMdevDto> Mdevs, IReadOnlyList<ExportGuestDto> Guests,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ExportDefinitionDto>? Definitions = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ExportPersistentMasksDto? PersistentMasks = null);
+
+    /// <summary>A persistent definition exactly as mdevctl keeps it (readable files only).</summary>
+    public sealed record ExportDefinitionDto(string Uuid, MdevctlConfig Mdevctl);
+
+    /// <summary>The persistent masks of chzdev's rules file; null where the file sets none.</summary>
+    public sealed record ExportPersistentMasksDto(string? Apmask = null, string? Aqmask = null);
 
     /// <summary>An import: an export; <c>format</c>, <c>version</c>, <c>adapters</c> and <c>guests</c> may be omitted.</summary>
     /// <remarks>The defaults make those members optional: the strict reader requires every constructor parameter without one.</remarks>
-    public sealed record ImportRequest(string Apmask, string Aqmask, IReadOnlyList<ExportMdevDto> Mdevs, string? Format = null, long? Version = null, IReadOnlyList<ExportAdapterDto>? Adapters = null, IReadOnlyList<ExportGuestDto>? Guests = null);
+    public sealed record ImportRequest(string Apmask, string Aqmask, IReadOnlyList<ExportMdevDto> Mdevs, string? Format = null, long? Version = null, IReadOnlyList<ExportAdapterDto>? Adapters = null, IReadOnlyList<ExportGuestDto>? Guests = null,
+        IReadOnlyList<ExportDefinitionDto>? Definitions = null, ExportPersistentMasksDto? PersistentMasks = null);
 
     /// <summary>The configuration after the import (or as it would be, for a dry run) and the queues that moved.</summary>
     public sealed record ImportResultDto(ExportDto Configuration, IReadOnlyList<ReboundDto> Rebound, bool Changed, bool DryRun);
@@ -51,12 +61,12 @@ public static class TransferEndpoints
         group.MapRead("/export", Export)
             .WithName("Export")
             .WithSummary("Export the whole configuration")
-            .WithDescription("Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects) and the guests. POST it to /api/import to restore it.")
+            .WithDescription("Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects), the guests, the persistent definitions (`definitions`, readable files only) and the persistent masks (`persistentMasks`). POST it to /api/import to restore it.")
             .AllowQuery();
         group.MapPost("/import", Import)
             .WithName("Import")
             .WithSummary("Import a whole configuration in one atomic step")
-            .WithDescription("Validates everything and applies it in one step, or changes nothing and answers with the same problems as the individual calls (every offender listed). Devices not in the import are removed. `assign_*` values are read as the kernel reads them (`5`, `0x5`, `05`, `+5\\n`). If-Match compares with the global version. `?dryRun=true` previews.")
+            .WithDescription("Validates everything and applies it in one step, or changes nothing and answers with the same problems as the individual calls (every offender listed). Devices not in the import are removed. `definitions` and `persistentMasks` are optional (omitted = unchanged); given, they replace the persistent definitions and masks, checked together (409 definition-conflict listing every offender) before anything changes. `assign_*` values are read as the kernel reads them (`5`, `0x5`, `05`, `+5\\n`). If-Match compares with the global version. `?dryRun=true` previews.")
             .Accepts<ImportRequest>("application/json")
             .ProducesProblemType(ProblemCatalog.InvalidMask)
             .ProducesProblemType(ProblemCatalog.InvalidRequest)
@@ -69,6 +79,8 @@ public static class TransferEndpoints
             .ProducesProblemType(ProblemCatalog.MdevInUse)
             .ProducesProblemType(ProblemCatalog.MdevLimit)
             .ProducesProblemType(ProblemCatalog.VersionMismatch)
+            .ProducesProblemType(ProblemCatalog.DefinitionConflict)
+            .ProducesProblemType(ProblemCatalog.HostBusy)
             .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
             .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
             .ProducesProblemType(ProblemCatalog.StorageUnavailable)
@@ -77,12 +89,21 @@ public static class TransferEndpoints
         return routes;
     }
 
-    public static Ok<ExportDto> Export(HttpContext context, ApSystem system)
+    public static Ok<ExportDto> Export(HttpContext context, ApSystem system, DefinitionManager definitions)
     {
         var s = system.Current;
         ETags.Set(context, s.Version);
-        return TypedResults.Ok(ToExport(s));
+        var (set, _) = definitions.Read();
+        return TypedResults.Ok(WithPersistence(ToExport(s), set.Masks, set.Defined));
     }
+
+    /// <summary>The export with the persistent definitions (readable ones) and masks.</summary>
+    public static ExportDto WithPersistence(ExportDto export, PersistentMasks masks, IReadOnlyList<DefinedDevice> definitions) => export with
+    {
+        Definitions = [.. definitions.Select(d => new ExportDefinitionDto(d.Id.ToString(), new MdevctlConfig(MdevType, d.Definition.Autostart ? "auto" : "manual",
+            [.. d.Definition.Attributes.Select(a => Attr(a.Name, a.Value))])))],
+        PersistentMasks = new ExportPersistentMasksDto(masks.Apmask?.ToString(), masks.Aqmask?.ToString()),
+    };
 
     public static ExportDto ToExport(ApSnapshot s) => new(
         Format,
@@ -151,7 +172,51 @@ public static class TransferEndpoints
 
     private static Dictionary<string, string> Attr(string key, string value) => new() { [key] = value };
 
-    public static async Task<Results<Ok<ImportResultDto>, ProblemHttpResult>> Import([AsParameters] MutationRequest request, ApSystem system)
+    /// <summary>The definitions and persistent masks of an import (null = unchanged), or the first problem.</summary>
+    private static (IReadOnlyList<DefinedDevice>? Definitions, PersistentMasks? Masks, ProblemHttpResult? Problem) ReadPersistence(HttpContext context, ImportRequest body)
+    {
+        List<DefinedDevice>? definitions = null;
+        if (body.Definitions is { } given)
+        {
+            definitions = [];
+            for (var i = 0; i < given.Count; i++)
+            {
+                var field = $"definitions[{i}]";
+                if (given[i] is not { } d || d.Mdevctl?.Attrs is null || d.Mdevctl.Attrs.Any(a => a is null || a.Values.Any(v => v is null)))
+                {
+                    return (null, null, ProblemFactory.InvalidBody(context, $"The request body is not valid JSON for this call at $.{field}: null is not allowed here."));
+                }
+                if (!MdevId.TryParse(d.Uuid, out var id))
+                {
+                    return (null, null, PathValues.BadUuid(context, d.Uuid));
+                }
+                if (d.Mdevctl.MdevType != MdevType || d.Mdevctl.Start is not ("auto" or "manual") || d.Mdevctl.Attrs.Any(a => a.Count != 1))
+                {
+                    return (null, null, ProblemFactory.Invalid(context, $"{field}.mdevctl", $"A definition has mdev_type '{MdevType}', start auto or manual and attrs of one-key objects."));
+                }
+                if (definitions.Any(x => x.Id == id))
+                {
+                    return (null, null, ProblemFactory.Invalid(context, field, $"Definition {id} is listed twice."));
+                }
+                definitions.Add(new DefinedDevice(id, new MdevctlDefinition(d.Mdevctl.Start == "auto" ? StartMode.Auto : StartMode.Manual,
+                    d.Mdevctl.Attrs.Select(a => new MdevctlAttribute(a.First().Key, a.First().Value)))));
+            }
+        }
+        PersistentMasks? masks = null;
+        if (body.PersistentMasks is { } pm)
+        {
+            var ap = pm.Apmask is { } a ? MaskInput.FromString(a) : (MaskInput?)null;
+            var aq = pm.Aqmask is { } q ? MaskInput.FromString(q) : (MaskInput?)null;
+            if (PersistentMasks.None.TryApply(ap, aq, ApMask.Empty, ApMask.Empty, out var parsed) is { } invalid)
+            {
+                return (null, null, RefusalProblems.From(context, invalid));
+            }
+            masks = parsed;
+        }
+        return (definitions, masks, null);
+    }
+
+    public static async Task<Results<Ok<ImportResultDto>, ProblemHttpResult>> Import([AsParameters] MutationRequest request, ApSystem system, DefinitionManager definitionStore)
     {
         var context = request.Context;
         var (body, problem) = await RequestInput.ReadJsonAsync<ImportRequest>(context, allowEmpty: false, MaxImportBytes);
@@ -251,8 +316,32 @@ public static class TransferEndpoints
                     new GuestHasMdevProblem { Guest = guest.Name, Mdev = id.ToString(), Errno = nameof(Core.Errno.EPERM) });
             }
         }
+        var (definitions, persistentMasks, invalidPersistence) = ReadPersistence(context, body);
+        if (invalidPersistence is not null)
+        {
+            return invalidPersistence;
+        }
+        // Checked before anything changes: the import is refused whole when the definitions conflict.
+        var (conflict, persistence) = definitionStore.CheckReplaceAll(persistentMasks, definitions);
+        if (conflict is not null && (definitions is not null || persistentMasks is not null))
+        {
+            return RefusalProblems.From(context, conflict);
+        }
         var plan = new ImportPlan(MaskInput.FromString(body.Apmask), MaskInput.FromString(body.Aqmask), configured, devices, guests);
-        return await Outcomes.ToResultAsync(request, system.Import(plan, request.Options),
-            result => TypedResults.Ok(new ImportResultDto(ToExport(result.Snapshot), ReboundDto.Of(result.Rebound), result.Changed, result.DryRun)));
+        var imported = system.Import(plan, request.Options);
+        if (await Outcomes.ProblemAsync(request, imported) is { } refused)
+        {
+            return refused;
+        }
+        if (persistence && await Outcomes.ProblemAsync(request,
+                definitionStore.ReplaceAll(persistentMasks, definitions, new WriteOptions(null, request.IsDryRun, request.Options.Actor))) is { } notKept)
+        {
+            return notKept;
+        }
+        var result = imported.Value!;
+        // What the definitions are now, or would be after a dry run.
+        var (set, _) = definitionStore.Read();
+        var configuration = WithPersistence(ToExport(result.Snapshot), persistentMasks ?? set.Masks, definitions ?? set.Defined);
+        return TypedResults.Ok(new ImportResultDto(configuration, ReboundDto.Of(result.Rebound), result.Changed || persistence, result.DryRun));
     }
 }

@@ -89,6 +89,13 @@ public static class AuditJson
         InvalidMask m => (object)new { problem = m.Code, attribute = m.Attribute, input = m.Input, errno = Errno(m), position = m.Position },
         IdOutOfRange r => new { problem = r.Code, kind = r.Kind, ids = r.Ids, max = r.Max, errno = Errno(r), more = r.More.Select(m => new { kind = m.Kind, ids = m.Ids, max = m.Max }).ToArray() },
         InUseCheckFailed f => new { problem = f.Code, driver = f.Driver, error = f.Error.Message },
+        DefinitionConflict d => new
+        {
+            problem = d.Code,
+            errno = Errno(d),
+            definitions = d.Definitions.Select(x => x.ToString()).ToArray(),
+            offendingApqns = d.Shared.Concat(d.OwnedByHost).Select(o => new { apqn = o.Apqn.ToString(), definition = o.Definition.ToString(), sharedWith = o.SharedWith?.ToString() }).ToArray(),
+        },
         HostRefused h => new { problem = h.Code, attribute = h.Attribute, written = h.Written, errno = Errno(h) },
         _ => new { problem = refusal.Code, detail = refusal.ToString() },
     })!;

@@ -50,4 +50,5 @@ public static class EventTypes
     public const string AdapterChanged = "adapter-changed";
     public const string QueuesSwitched = "queues-switched";
     public const string HostChanged = "host-changed";
+    public const string DefinitionsChanged = "definitions-changed";
 }

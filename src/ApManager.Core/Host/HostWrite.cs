@@ -46,6 +46,9 @@ public sealed record ReplaceConfiguration(
     IReadOnlyDictionary<int, bool> Configured,
     IReadOnlyList<(MdevId Id, Assignment Assignment, string? Guest)> Devices) : HostWrite;
 
+/// <summary>A reboot: the host comes up in <paramref name="State"/> (what the boot preview computed; simulated hosts only).</summary>
+public sealed record Reboot(HostState State) : HostWrite;
+
 /// <summary>Which id set of a matrix device an assignment call edits.</summary>
 public enum AssignTarget
 {

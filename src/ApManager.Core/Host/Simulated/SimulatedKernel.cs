@@ -41,6 +41,7 @@ public static class SimulatedKernel
             SetGuest g => Guest(state, g),
             SetBindingDrivers d => Drivers(state, d),
             ReplaceConfiguration r => Replace(state, r),
+            Reboot b => Accept(b.State),
             _ => Refuse(state, Errno.EOPNOTSUPP),
         };
     }
