@@ -115,7 +115,7 @@ export async function mdevAction(action, u) {
         // mdevctl define -a: the device as configured now, started at boot. If-Match compares the definitions version.
         const body = { start: 'auto', adapters: m.adapters, domains: m.domains, controlDomains: m.controlDomains };
         const r = await api('PUT', `/api/mdevs/${u}/definition`, { body, ifMatch: state.defsVersion || null });
-        await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `Define ${name} (start auto)`, ok: `${name} defined: it starts at boot.` });
+        await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `Define ${name} (start auto)`, ok: `${name} defined (start auto); After reboot shows whether it comes back.` });
         break;
       }
       case 'undefine': {
