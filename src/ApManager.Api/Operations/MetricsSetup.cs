@@ -1,6 +1,7 @@
 using ApManager.Api.Access;
 using ApManager.Api.Configuration;
 using ApManager.Core.Journal;
+using ApManager.Core.Persistence;
 using ApManager.Core.State;
 using Prometheus;
 
@@ -17,6 +18,7 @@ public sealed class ApManagerMetrics : IStoreMetrics
     private readonly Gauge _queues;
     private readonly Gauge _mdevs;
     private readonly Gauge _guests;
+    private readonly Gauge _definitions;
     private readonly Gauge _version;
     private readonly Histogram _commitSeconds;
     private readonly Histogram _commitEntries;
@@ -32,6 +34,7 @@ public sealed class ApManagerMetrics : IStoreMetrics
         _queues = factory.CreateGauge("apmanager_queues", "AP queues by bound driver (none = unbound)", "driver");
         _mdevs = factory.CreateGauge("apmanager_mdevs", "vfio_ap matrix devices");
         _guests = factory.CreateGauge("apmanager_guests", "Guests attached to matrix devices");
+        _definitions = factory.CreateGauge("apmanager_definitions", "Persistent matrix device definitions (mdevctl) by start mode (unreadable = a file mdevctl cannot read)", "start");
         _version = factory.CreateGauge("apmanager_state_version", "Global state version (committed steps)");
         _commitSeconds = factory.CreateHistogram("apmanager_store_commit_seconds", "Duration of one durable group commit (write and fsync)",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
@@ -71,6 +74,14 @@ public sealed class ApManagerMetrics : IStoreMetrics
         _guests.Set(s.Guests.Count);
         _version.Set(s.Version);
     }
+
+    /// <summary>Definitions by start mode, every label always present so a series never vanishes.</summary>
+    internal void Observe(DefinitionSet d)
+    {
+        _definitions.WithLabels("auto").Set(d.Entries.Count(e => e.Definition is { Autostart: true }));
+        _definitions.WithLabels("manual").Set(d.Entries.Count(e => e.Definition is { Autostart: false }));
+        _definitions.WithLabels("unreadable").Set(d.Entries.Count(e => e.Definition is null));
+    }
 }
 
 public static class MetricsSetup
@@ -105,7 +116,12 @@ public static class MetricsSetup
         {
             store.Metrics = metrics;
         }
-        metrics.Registry.AddBeforeCollectCallback(() => metrics.Observe(system.Current));
+        var definitions = app.Services.GetRequiredService<DefinitionManager>();
+        metrics.Registry.AddBeforeCollectCallback(() =>
+        {
+            metrics.Observe(system.Current);
+            metrics.Observe(definitions.Store.Read());
+        });
 
         var settings = app.Services.GetRequiredService<MetricsSettings>();
         if (!settings.Enabled)

@@ -27,6 +27,31 @@ public class MetricsTests
     }
 
     [Fact]
+    public async Task MetricsCountDefinitionsByStartModeAndFollowChanges()
+    {
+        await using var app = new ApManagerApplication();
+        using var client = app.CreateClient();
+        using var anonymous = app.CreateClient(null);
+        var before = await anonymous.GetStringAsync("/metrics");
+        Assert.Contains("apmanager_definitions{start=\"auto\"} 0", before);
+        Assert.Contains("apmanager_definitions{start=\"manual\"} 0", before);
+        Assert.Contains("apmanager_definitions{start=\"unreadable\"} 0", before);
+
+        // mdevctl define -a for A, mdevctl define (manual) for B.
+        var a = await client.PostAsync("/api/mdevs/0b1f7c3e-2d4a-4e55-9f1d-7a0c2b9e6d11/definition/from-active", Json("{\"start\":\"auto\"}"));
+        Assert.Equal(HttpStatusCode.OK, a.StatusCode);
+        var b = await client.PostAsync("/api/mdevs/5d2e8a41-93c7-4f0b-8b6e-2c4f1a7d9e30/definition/from-active", Json("{\"start\":\"manual\"}"));
+        Assert.Equal(HttpStatusCode.OK, b.StatusCode);
+
+        var after = await anonymous.GetStringAsync("/metrics");
+        Assert.Contains("apmanager_definitions{start=\"auto\"} 1", after);
+        Assert.Contains("apmanager_definitions{start=\"manual\"} 1", after);
+        Assert.Contains("apmanager_definitions{start=\"unreadable\"} 0", after);
+    }
+
+    private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+
+    [Fact]
     public async Task MetricsCanRequireAViewer()
     {
         await using var app = new ApManagerApplication(new Dictionary<string, string?> { ["ApManager:Metrics:RequireAuth"] = "true" });

@@ -1,10 +1,11 @@
 // What the tools do: Apply a mask write, configure an adapter, set an adapter or queue online or offline,
 // the matrix device tool's buttons and forms (create, delete, attach/detach a guest, replace or dry-run
-// the configuration, choose the device to assign to) and assigning by clicking a grid cell or header. Every write carries If-Match where it acts on a
+// the configuration, choose the device to assign to, define or undefine it for the next boot), the simulated reboot and assigning by clicking a grid cell or header. Every write carries If-Match where it acts on a
 // shown version and hands its answer to outcome.js.
 
 import { api, ignoreAuth } from './api.js';
 import { fetchAuditSince } from './audit.js';
+import { renderBoot } from './boot.js';
 import { renderMdevs, readConfig, clearDrafts } from './devices.js';
 import { $ } from './dom.js';
 import { hex2, hex4, apqnOf, sortNum } from './format.js';
@@ -110,6 +111,18 @@ export async function mdevAction(action, u) {
         await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `Detach guest ${m.guest} from ${name}`, ok: `Guest ${m.guest} detached from ${name}.` });
         break;
       }
+      case 'define': {
+        // mdevctl define -a: the device as configured now, started at boot. If-Match compares the definitions version.
+        const body = { start: 'auto', adapters: m.adapters, domains: m.domains, controlDomains: m.controlDomains };
+        const r = await api('PUT', `/api/mdevs/${u}/definition`, { body, ifMatch: state.defsVersion || null });
+        await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `Define ${name} (start auto)`, ok: `${name} defined (start auto); After reboot shows whether it comes back.` });
+        break;
+      }
+      case 'undefine': {
+        const r = await api('DELETE', `/api/mdevs/${u}/definition`, { ifMatch: state.defsVersion || null });
+        await handleResult(r, { area: 'mdev-problem', source: 'mdev', what: `Remove the definition of ${name}`, ok: `Definition of ${name} removed: it does not come back after a reboot.` });
+        break;
+      }
       case 'delete': {
         if (state.confirmDelete !== u) {
           state.confirmDelete = u; renderMdevs(); $(`mdev-${u}-delete`).focus();
@@ -126,6 +139,24 @@ export async function mdevAction(action, u) {
       }
       default:
     }
+  } catch (e) { ignoreAuth(e); }
+}
+
+// The simulated host only (the button is hidden on a real one; the service answers 403 to non-admins):
+// a first click asks for confirmation, the second reboots at the shown global version.
+export async function rebootHost() {
+  if (!state.confirmReboot) {
+    state.confirmReboot = true; renderBoot();
+    setTimeout(() => { if (state.confirmReboot) { state.confirmReboot = false; renderBoot(); } }, 5000);
+    return;
+  }
+  state.confirmReboot = false; renderBoot();
+  try {
+    const r = await api('POST', '/api/host/reboot', { ifMatch: state.globalVersion });
+    await handleResult(r, {
+      area: 'boot-problem', source: null, what: 'Simulate a reboot',
+      ok: (d) => `The simulated host rebooted (v${d.version}): ${d.preview ? d.preview.started.length : 0} matrix device(s) started, guests gone.`,
+    });
   } catch (e) { ignoreAuth(e); }
 }
 

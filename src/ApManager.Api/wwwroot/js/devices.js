@@ -1,6 +1,7 @@
 // The matrix device list: one card per device (adapters, domains, matrix, guest, its buttons and forms),
 // re-drawn without losing focus, caret or half-typed input (drafts), and reading its configuration form.
 
+import { definitionOf } from './boot.js';
 import { $, el, kv } from './dom.js';
 import { hex2, hex4, parseIds } from './format.js';
 import { isSysfs } from './host.js';
@@ -51,6 +52,8 @@ function renderMdev(m) {
   kv(dl, 'Control domains', idList(m.controlDomains, hex4), 'mono');
   kv(dl, 'Matrix', m.matrix.join(' ') || null, 'mono');
   kv(dl, 'Guest matrix', m.guestMatrix.join(' ') || null, 'mono');
+  const def = definitionOf(u);
+  kv(dl, 'After reboot', def ? `defined, start ${def.start || '?'}` : 'not defined: gone after a reboot', def ? null : 'warn');
   card.append(dl);
 
   const actions = el('div', { class: 'actions' });
@@ -70,6 +73,9 @@ function renderMdev(m) {
       el('button', { type: 'submit', class: 'btn btn-small', id: `mdev-${u}-attach`, text: 'Attach guest' }));
     actions.append(gform);
   }
+  actions.append(def
+    ? el('button', { type: 'button', class: 'btn btn-small', id: `mdev-${u}-undefine`, dataset: { action: 'undefine', uuid: u }, text: 'Remove definition', title: 'mdevctl undefine: the device does not come back after a reboot; the running device is not touched.' })
+    : el('button', { type: 'button', class: 'btn btn-small', id: `mdev-${u}-define`, dataset: { action: 'define', uuid: u }, text: 'Define (auto)', title: 'mdevctl define -a: keep this device as it is now and start it at boot.' }));
   const confirming = state.confirmDelete === u;
   actions.append(el('button', {
     type: 'button', class: `btn btn-small ${confirming ? 'btn-danger' : 'btn-ghost-danger'}`, id: `mdev-${u}-delete`,

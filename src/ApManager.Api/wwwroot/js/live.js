@@ -10,7 +10,7 @@ import { state } from './state.js';
 import { toast } from './toast.js';
 
 // Every type EventTypes (ApManager.Core/Audit/AuditRecord.cs) names: an EventSource hears only the types it listens for.
-const EVENT_TYPES = ['bus-changed', 'queues-rebound', 'mdev-changed', 'guest-matrix-changed', 'adapter-changed', 'queues-switched', 'host-changed', 'change-refused'];
+const EVENT_TYPES = ['bus-changed', 'queues-rebound', 'mdev-changed', 'guest-matrix-changed', 'adapter-changed', 'queues-switched', 'host-changed', 'definitions-changed', 'change-refused'];
 
 // The actor of the changes ApManager did not make: root's echo, mdevctl, libvirt, seen when the real host is read.
 const HOST_ACTOR = 'host';

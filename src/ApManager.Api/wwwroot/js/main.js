@@ -7,7 +7,7 @@
 //   api                              the fetch wrapper
 //   host                             which host: the badge, the banner while it cannot be read
 //   cells, details, grid, problem    the AP matrix model, its details pane and grid; problem+json drawn
-//   audit, masks, devices, view      the tools' views and their reads; view.renderAll re-draws them all
+//   audit, masks, boot, devices, view  the tools' views and their reads; view.renderAll re-draws them all
 //   refresh, outcome                 loading the state; what a write's answer shows
 //   actions, live, session           the writes, the event stream, signing in and out
 //   main                             this file: wires the page's events to them and starts it
@@ -15,7 +15,7 @@
 // a grid cell or header acts in the current tool (grid.js), the details pane's buttons configure an
 // adapter or set it or a queue online (details.js).
 
-import { applyMask, setConfigured, setOnline, mdevAction, createMdev, actOnGrid } from './actions.js';
+import { applyMask, setConfigured, setOnline, mdevAction, createMdev, actOnGrid, rebootHost } from './actions.js';
 import { onUnauthenticated } from './api.js';
 import { renderAudit, toggleAuditRow } from './audit.js';
 import { onConfigureAdapter, onSetOnline } from './details.js';
@@ -37,7 +37,7 @@ function wire() {
 
   wireGrid(actOnGrid);
 
-  const tabs = ['masks', 'mdevs', 'audit'];
+  const tabs = ['masks', 'mdevs', 'boot', 'audit'];
   for (const t of tabs) {
     const btn = $(`tab-${t}`);
     btn.addEventListener('click', () => selectTab(t));
@@ -65,6 +65,8 @@ function wire() {
     const f = ev.target.closest('form[data-action]');
     if (f) { ev.preventDefault(); mdevAction(f.dataset.action, f.dataset.uuid); }
   });
+
+  $('boot-reboot').addEventListener('click', rebootHost);
 
   $('audit-text').addEventListener('input', renderAudit);
   $('audit-outcome').addEventListener('change', renderAudit);

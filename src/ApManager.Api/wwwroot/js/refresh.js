@@ -1,8 +1,9 @@
-// Loading the state: bus, adapters, queues, matrix devices, drivers and the host in one go, at most one
+// Loading the state: bus, adapters, queues, matrix devices, drivers, the host and what comes back after a reboot in one go, at most one
 // load at a time (a request during a load runs one more after it), then every view re-drawn and, when the
 // version moved under a typed mask write, its preview run again.
 
 import { api, ignoreAuth } from './api.js';
+import { loadBoot } from './boot.js';
 import { $ } from './dom.js';
 import { loadHost } from './host.js';
 import { schedulePreview } from './masks.js';
@@ -29,7 +30,7 @@ export async function refreshAll() {
 async function loadState() {
   const [bus, adapters, queues, mdevs, drivers] = await Promise.all([
     api('GET', '/api/bus'), api('GET', '/api/adapters'), api('GET', '/api/queues'), api('GET', '/api/mdevs'), api('GET', '/api/drivers'),
-    loadHost(),
+    loadHost(), loadBoot(),
   ]);
   for (const r of [bus, adapters, queues, mdevs, drivers]) {
     if (!r.ok) throw new Error((r.data && (r.data.detail || r.data.title)) || `HTTP ${r.status}`);

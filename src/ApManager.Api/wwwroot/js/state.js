@@ -32,6 +32,12 @@ export const state = {
   auditOpen: new Set(),
   lastEvent: null,
   lastEventGroup: null,
+  definitions: [],
+  defsVersion: 0,
+  persistent: null,
+  bootPreview: null,
+  bootError: null,
+  confirmReboot: false,
 };
 
 export function mdevName(m) { return m ? (m.name || m.uuid.slice(0, 8)) : ''; }

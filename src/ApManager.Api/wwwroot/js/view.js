@@ -2,6 +2,7 @@
 // tabs, and renderAll, which re-draws every view from the state.
 
 import { renderAudit } from './audit.js';
+import { renderBoot } from './boot.js';
 import { renderMdevs } from './devices.js';
 import { $, el } from './dom.js';
 import { renderGrid } from './grid.js';
@@ -54,11 +55,12 @@ export function renderAll() {
   renderGrid();
   renderMasks();
   renderMdevs();
+  renderBoot();
 }
 
 export function selectTab(tab, focus) {
   state.tab = tab;
-  for (const t of ['masks', 'mdevs', 'audit']) {
+  for (const t of ['masks', 'mdevs', 'boot', 'audit']) {
     const btn = $(`tab-${t}`);
     const on = t === tab;
     btn.setAttribute('aria-selected', on ? 'true' : 'false');
