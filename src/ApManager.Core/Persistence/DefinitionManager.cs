@@ -60,9 +60,15 @@ public sealed class DefinitionManager(ApSystem system, IDefinitionStore store)
         }
     }
 
-    /// <summary>The masks ap-check validates against: the persistent ones, else the active ones (libap's fallback).</summary>
-    public (ApMask Apmask, ApMask Aqmask) CheckMasks(PersistentMasks masks) =>
-        (masks.Apmask ?? system.Current.Bus.Apmask, masks.Aqmask ?? system.Current.Bus.Aqmask);
+    /// <summary>
+    /// The masks a definition is judged against: the ones the host boots with, the persistent ones
+    /// or, where the rules file sets none, the kernel's default (every adapter and domain to the
+    /// host). ap-check falls back to the active masks instead (libap), and so accepts definitions
+    /// that the next boot then starts without their queues; ApManager answers what comes back
+    /// after a reboot, as the boot preview shows it.
+    /// </summary>
+    public static (ApMask Apmask, ApMask Aqmask) CheckMasks(PersistentMasks masks) =>
+        (masks.BootApmask(ApMaskDefaults.Kernel), masks.BootAqmask(ApMaskDefaults.Kernel));
 
     /// <summary><c>mdevctl define</c>/<c>modify</c>: writes the definition if ap-check's rules allow it.</summary>
     public Outcome<DefinitionChange> Put(MdevId id, MdevctlDefinition definition, WriteOptions options, string action = "definition.put")

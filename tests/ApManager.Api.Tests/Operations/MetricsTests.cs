@@ -31,6 +31,7 @@ public class MetricsTests
     {
         await using var app = new ApManagerApplication();
         using var client = app.CreateClient();
+        await Persistence.DefinitionTests.KeepActiveMasksAtBootAsync(client);
         using var anonymous = app.CreateClient(null);
         var before = await anonymous.GetStringAsync("/metrics");
         Assert.Contains("apmanager_definitions{start=\"auto\"} 0", before);

@@ -12,6 +12,19 @@ public class DefinitionTests
     public static Task<HttpResponseMessage> PutDefinitionAsync(HttpClient client, string uuid, string json, string? ifMatch = null, bool dryRun = false) =>
         SendAsync(client, HttpMethod.Put, $"/api/mdevs/{uuid}/definition{(dryRun ? "?dryRun=true" : "")}", Json(json), ifMatch);
 
+    /// <summary>
+    /// <c>chzdev -p -t ap apmask=… aqmask=…</c> with the active masks: without a rules file the host
+    /// boots with the kernel's default (every queue the host's), where no autostart definition can start.
+    /// </summary>
+    public static async Task<JsonObject> KeepActiveMasksAtBootAsync(HttpClient client)
+    {
+        var bus = await GetObjectAsync(client, "/api/bus");
+        using var response = await SendAsync(client, HttpMethod.Put, "/api/bus/persistent",
+            Json($$"""{"apmask":"{{(string?)bus["apmask"]}}","aqmask":"{{(string?)bus["aqmask"]}}"}"""));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await ReadObjectAsync(response);
+    }
+
     private static async Task<string> DefinitionsAsync(HttpClient client) =>
         await client.GetStringAsync("/api/definitions") + await client.GetStringAsync("/api/bus/persistent");
 
@@ -20,6 +33,7 @@ public class DefinitionTests
     {
         await using var app = new ApManagerApplication();
         using var client = app.CreateClient();
+        await KeepActiveMasksAtBootAsync(client);
 
         using var response = await PutDefinitionAsync(client, DeviceX, """{"start":"auto","adapters":[5],"domains":[71,4],"controlDomains":[4]}""");
 
@@ -108,12 +122,13 @@ public class DefinitionTests
     {
         await using var app = new ApManagerApplication();
         using var client = app.CreateClient();
+        await KeepActiveMasksAtBootAsync(client);
         (await PutDefinitionAsync(client, DeviceX, """{"start":"auto","adapters":[5],"domains":[4,71]}""")).Dispose();
         (await client.PutAsync($"/api/mdevs/{DeviceA}/guest", Json("""{"name":"guest-a"}"""))).Dispose();
         (await PutDefinitionAsync(client, DeviceA, """{"start":"manual","adapters":[5,7],"domains":[4,71]}""")).Dispose();
         var before = await DefinitionsAsync(client);
 
-        // Adapter 7 is the host's (apmask bit set, no rules file: the active masks count, as libap reads them).
+        // Adapter 7 is the host's at boot (its apmask bit is set in the rules file).
         using var response = await PutDefinitionAsync(client, DeviceA, """{"start":"auto","adapters":[5,7],"domains":[4,71]}""");
 
         var problem = await AssertProblemAsync(response, 409, "/problems/definition-conflict");
@@ -137,10 +152,30 @@ public class DefinitionTests
     }
 
     [Fact]
+    public async Task Without_a_rules_file_the_host_boots_with_every_queue_and_an_autostart_definition_is_refused()
+    {
+        await using var app = new ApManagerApplication();
+        using var client = app.CreateClient();
+
+        // ap-check would accept this (libap falls back to the active masks); the next boot would not start it.
+        using var response = await SendAsync(client, HttpMethod.Post, $"/api/mdevs/{DeviceA}/definition/from-active", Json("""{"start":"auto"}"""));
+
+        var problem = await AssertProblemAsync(response, 409, "/problems/definition-conflict");
+        Assert.Equal(["05.0004", "05.0047"], Apqns(problem["offendingApqns"]));
+        Assert.All(problem["offendingApqns"]!.AsArray(), o => Assert.Equal("owned-by-host", (string?)o!["reason"]));
+        Assert.Empty(await GetArrayAsync(client, "/api/definitions"));
+
+        // A manual definition never starts at boot: nothing to refuse.
+        using var manual = await SendAsync(client, HttpMethod.Post, $"/api/mdevs/{DeviceA}/definition/from-active", Json("""{"start":"manual"}"""));
+        Assert.Equal(HttpStatusCode.OK, manual.StatusCode);
+    }
+
+    [Fact]
     public async Task ADryRunAnswersTheDefinitionAndWritesNothing()
     {
         await using var app = new ApManagerApplication();
         using var client = app.CreateClient();
+        await KeepActiveMasksAtBootAsync(client);
 
         using var response = await PutDefinitionAsync(client, DeviceX, """{"start":"auto","adapters":[5],"domains":[4]}""", dryRun: true);
 
@@ -222,6 +257,7 @@ public class DefinitionTests
     {
         await using var app = new ApManagerApplication();
         using var client = app.CreateClient();
+        await KeepActiveMasksAtBootAsync(client);
         (await PutDefinitionAsync(client, DeviceX, """{"start":"auto","adapters":[5],"domains":[4]}""")).Dispose();
         (await PutDefinitionAsync(client, DeviceY, """{"start":"auto","adapters":[5],"domains":[4]}""")).Dispose();
 

@@ -41,15 +41,18 @@ public class PersistentMaskTests
     {
         await using var app = new ApManagerApplication();
         using var client = app.CreateClient();
+        await DefinitionTests.KeepActiveMasksAtBootAsync(client);
         (await PutDefinitionAsync(client, DeviceX, """{"start":"auto","adapters":[5],"domains":[4,71]}""")).Dispose();
         (await PutDefinitionAsync(client, DeviceY, """{"start":"auto","adapters":[6],"domains":[4]}""")).Dispose();
+
+        var persistent = (string?)(await GetObjectAsync(client, "/api/bus/persistent"))["apmask"];
 
         using var response = await PutAsync(client, """{"apmask":"+5,+6"}""");
 
         var problem = await AssertProblemAsync(response, 409, "/problems/definition-conflict");
         Assert.Equal(["05.0004", "05.0047", "06.0004"], Apqns(problem["offendingApqns"]));
         Assert.Equal([DeviceX, DeviceY], Strings(problem["definitions"]));
-        Assert.Null((await GetObjectAsync(client, "/api/bus/persistent"))["apmask"]);
+        Assert.Equal(persistent, (string?)(await GetObjectAsync(client, "/api/bus/persistent"))["apmask"]);
     }
 
     [Fact]

@@ -33,6 +33,7 @@ public class SysfsPersistenceTests
     {
         await using var app = SysfsApplication.Start();
         using var client = app.CreateClient();
+        await DefinitionTests.KeepActiveMasksAtBootAsync(client);
 
         using var response = await PutDefinitionAsync(client, DeviceX, """{"start":"auto","adapters":[6,5],"domains":[171,4],"controlDomains":[171]}""");
 

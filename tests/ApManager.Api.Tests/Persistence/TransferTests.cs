@@ -12,11 +12,12 @@ public class TransferTests
     {
         await using var app = new ApManagerApplication();
         using var client = app.CreateClient();
+        var persistent = await DefinitionTests.KeepActiveMasksAtBootAsync(client);
         (await PutDefinitionAsync(client, DeviceX, """{"start":"auto","adapters":[5],"domains":[4]}""")).Dispose();
         (await SendAsync(client, HttpMethod.Put, "/api/bus/persistent", Json("""{"aqmask":"-9"}"""))).Dispose();
         var export = await GetObjectAsync(client, "/api/export");
         Assert.Equal([DeviceX], export["definitions"]!.AsArray().Select(d => (string)d!["uuid"]!));
-        Assert.Null(export["persistentMasks"]!["apmask"]);
+        Assert.Equal((string?)persistent["apmask"], (string?)export["persistentMasks"]!["apmask"]);
         var before = await client.GetStringAsync("/api/definitions") + await client.GetStringAsync("/api/bus/persistent");
         (await client.DeleteAsync($"/api/mdevs/{DeviceX}/definition")).Dispose();
         (await PutDefinitionAsync(client, DeviceY, """{"start":"manual","adapters":[6],"domains":[4]}""")).Dispose();
@@ -32,6 +33,7 @@ public class TransferTests
     {
         await using var app = new ApManagerApplication();
         using var client = app.CreateClient();
+        await DefinitionTests.KeepActiveMasksAtBootAsync(client);
         var export = await GetObjectAsync(client, "/api/export");
         var config = JsonNode.Parse("""{"mdev_type":"vfio_ap-passthrough","start":"auto","attrs":[{"assign_adapter":"5"},{"assign_domain":"4"},{"assign_domain":"0x47"}]}""");
         export["definitions"] = new JsonArray(
