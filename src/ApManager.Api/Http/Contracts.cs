@@ -155,7 +155,8 @@ public sealed record OnlineRequest(bool Online);
 
 /// <summary>Create a matrix device; both members optional.</summary>
 /// <remarks>The defaults make the members optional: the strict reader requires every constructor parameter without one.</remarks>
-public sealed record CreateMdevRequest(string? Uuid = null, string? Name = null);
+/// <summary>A new matrix device; <c>Define</c> (<c>auto</c> or <c>manual</c>) also writes its persistent definition, as <c>mdevctl start</c> + <c>mdevctl define</c> would.</summary>
+public sealed record CreateMdevRequest(string? Uuid = null, string? Name = null, string? Define = null);
 
 /// <summary>The whole assignment of a matrix device.</summary>
 public sealed record MdevConfigRequest(IReadOnlyList<long> Adapters, IReadOnlyList<long> Domains, IReadOnlyList<long> ControlDomains);

@@ -1,8 +1,10 @@
 using ApManager.Api.Access;
 using ApManager.Api.Http;
+using ApManager.Api.Persistence;
 using ApManager.Api.Problems;
 using ApManager.Core.Host;
 using ApManager.Core.Matrix;
+using ApManager.Core.Persistence;
 using ApManager.Core.State;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -26,7 +28,7 @@ public static class MdevEndpoints
         group.MapPost("/", Create)
             .WithName("CreateMdev")
             .WithSummary("Create a matrix device")
-            .WithDescription("`uuid` is optional (a random version-4 UUID otherwise), `name` optional (at most 64 characters, no control characters). A new device is empty and has no guest. The body may be omitted.")
+            .WithDescription("`uuid` is optional (a random version-4 UUID otherwise), `name` optional (at most 64 characters, no control characters). A new device is empty and has no guest. The body may be omitted. `define` (`auto` or `manual`) also writes the device's persistent definition in the same call (mdevctl start + define); if that is refused the new device is removed again. A dry run checks the creation only.")
             .Accepts<CreateMdevRequest>("application/json")
             .Produces<MdevDto>(StatusCodes.Status201Created)
             .ProducesProblemType(ProblemCatalog.InvalidRequest)
@@ -36,6 +38,8 @@ public static class MdevEndpoints
             .ProducesProblemType(ProblemCatalog.VersionMismatch)
             .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
             .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
+            .ProducesProblemType(ProblemCatalog.InvalidDefinition)
+            .ProducesProblemType(ProblemCatalog.DefinitionConflict)
             .Mutation(Roles.Operator)
             .AllowQuery("dryRun");
 
@@ -172,12 +176,22 @@ public static class MdevEndpoints
         return TypedResults.Ok(MdevDto.From(device));
     }
 
-    public static async Task<Results<Created<MdevDto>, ProblemHttpResult>> Create([AsParameters] MutationRequest request, ApSystem system)
+    public static async Task<Results<Created<MdevDto>, ProblemHttpResult>> Create([AsParameters] MutationRequest request, ApSystem system, DefinitionManager definitions)
     {
         var (body, problem) = await RequestInput.ReadJsonAsync<CreateMdevRequest>(request.Context, allowEmpty: true);
         if (problem is not null)
         {
             return problem;
+        }
+        StartMode? define = null;
+        if (body?.Define is { } defineText)
+        {
+            if (DefinitionEndpoints.ParseStart(defineText) is not { } start)
+            {
+                return ProblemFactory.Result(request.Context, ProblemCatalog.InvalidDefinition, "define is auto or manual.",
+                    new InvalidRequestProblem { Errors = new Dictionary<string, string[]> { ["define"] = ["define is auto or manual."] } });
+            }
+            define = start;
         }
         MdevId? id = null;
         if (body?.Uuid is { } text)
@@ -188,7 +202,20 @@ public static class MdevEndpoints
             }
             id = parsed;
         }
-        return await Outcomes.ToResultAsync(request, system.CreateMdev(id, body?.Name, request.Options), change =>
+        var created = system.CreateMdev(id, body?.Name, request.Options);
+        if (define is { } mode && !request.IsDryRun && created.Value?.Device is { } made)
+        {
+            // Wait for the create to be durable first: its refusal answers as usual below.
+            await created.Durable;
+            var defined = definitions.DefineFromActive(made.Id, mode, request.Options);
+            if (await Outcomes.ProblemAsync(request, defined) is { } refused)
+            {
+                // One call, one outcome: a device whose definition could not be written is not left behind.
+                await system.DeleteMdev(made.Id, new WriteOptions(Actor: request.Options.Actor)).Durable;
+                return refused;
+            }
+        }
+        return await Outcomes.ToResultAsync(request, created, change =>
         {
             var device = change.Device!;
             ETags.Set(request.Context, device.Version);

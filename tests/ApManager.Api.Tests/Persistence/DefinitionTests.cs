@@ -267,4 +267,37 @@ public class DefinitionTests
         Assert.Contains("definitions-changed", audit);
         Assert.Contains("definition-conflict", audit);
     }
+
+    [Fact]
+    public async Task A_device_created_and_defined_in_one_call_is_running_and_defined()
+    {
+        await using var app = new ApManagerApplication();
+        using var client = app.CreateClient();
+        await KeepActiveMasksAtBootAsync(client);
+
+        using var response = await client.PostAsync("/api/mdevs", Json($$"""{"uuid":"{{DeviceX}}","name":"vm-x","define":"auto"}"""));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("vm-x", (string?)(await GetObjectAsync(client, $"/api/mdevs/{DeviceX}"))["name"]);
+        var definition = await GetObjectAsync(client, $"/api/mdevs/{DeviceX}/definition");
+        Assert.Equal("auto", (string?)definition["start"]);
+        Assert.True((bool)definition["active"]!);
+        Assert.Equal("[]", definition["attrs"]!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("sometimes")]
+    [InlineData("")]
+    public async Task A_create_with_an_unknown_define_mode_is_refused_and_creates_nothing(string mode)
+    {
+        await using var app = new ApManagerApplication();
+        using var client = app.CreateClient();
+        var before = await StateAsync(client);
+
+        using var response = await client.PostAsync("/api/mdevs", Json($$"""{"uuid":"{{DeviceX}}","define":"{{mode}}"}"""));
+
+        await AssertProblemAsync(response, 400, "/problems/invalid-definition");
+        await AssertUnchangedAsync(client, before);
+        Assert.Empty(await GetArrayAsync(client, "/api/definitions"));
+    }
 }
