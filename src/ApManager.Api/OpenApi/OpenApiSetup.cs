@@ -31,6 +31,8 @@ public static class OpenApiSetup
             options.AddServer(new OpenApiServer { Url = "/", Description = "This service, where it serves this document (default http://127.0.0.1:5080)." });
             options.DocumentFilter<TagDescriptionsFilter>();
             options.SupportNonNullableReferenceTypes();
+            // Audit before/after/details are stored JSON of any shape: documented as any value, not as the .NET JsonNode class.
+            options.MapType<JsonNode>(() => new OpenApiSchema { Description = "Any JSON value, as recorded (null when the record has none)." });
             options.AddSecurityDefinition("Bearer", new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http,
@@ -46,9 +48,13 @@ public static class OpenApiSetup
                     : null);
             options.OperationFilter<ProblemResponsesFilter>();
             options.OperationFilter<SecurityRequirementFilter>();
+            options.OperationFilter<ResponseHeadersFilter>();
+            options.OperationFilter<PathParameterSchemasFilter>();
+            options.OperationFilter<EventStreamFilter>();
             options.OperationFilter<HeadOperationFilter>();
             options.OperationFilter<TextPlainBodyFilter>();
             options.SchemaFilter<ProblemSchemaFilter>();
+            options.SchemaFilter<AnyValueSchemaFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "ApManager.Api.xml");
             if (File.Exists(xml))
             {
@@ -93,6 +99,24 @@ public static class OpenApiSetup
             operation.Security ??= [];
             operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", context.Document)] = [] });
             operation.Description = $"{operation.Description}\n\nRequires role **{role}**.".TrimStart('\n');
+        }
+    }
+
+    /// <summary>
+    /// A nullable JsonNode member is "any JSON value": its schema has no type, which already admits null,
+    /// so the lone <c>nullable</c> marker (invalid without a type) is dropped.
+    /// </summary>
+    private sealed class AnyValueSchemaFilter : ISchemaFilter
+    {
+        public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+        {
+            foreach (var property in (schema.Properties ?? new Dictionary<string, IOpenApiSchema>()).Values.OfType<OpenApiSchema>())
+            {
+                if (property.Type == JsonSchemaType.Null)
+                {
+                    property.Type = null;
+                }
+            }
         }
     }
 
