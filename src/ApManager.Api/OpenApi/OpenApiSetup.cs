@@ -55,6 +55,7 @@ public static class OpenApiSetup
             options.OperationFilter<TextPlainBodyFilter>();
             options.SchemaFilter<ProblemSchemaFilter>();
             options.SchemaFilter<AnyValueSchemaFilter>();
+            options.SchemaFilter<RequiredMembersSchemaFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "ApManager.Api.xml");
             if (File.Exists(xml))
             {

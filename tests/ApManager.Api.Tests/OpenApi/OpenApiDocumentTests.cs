@@ -143,6 +143,19 @@ public class OpenApiDocumentTests
         }
     }
 
+    [Fact]
+    public async Task SchemasMarkRequiredExactlyTheMembersAlwaysSentOrDemanded()
+    {
+        var schemas = (await ServedAsync())["components"]!["schemas"]!;
+        string[] Required(string name) => [.. (schemas[name]!["required"]?.AsArray() ?? []).Select(r => (string)r!).Order(StringComparer.Ordinal)];
+        Assert.Equal(["apmask", "aqmask", "maxAdapterId", "maxDomainId", "version"], Required("BusDto"));
+        Assert.DoesNotContain("dryRun", Required("MdevDto"));
+        Assert.Contains("uuid", Required("MdevDto"));
+        Assert.Equal(["mask"], Required("MaskWriteRequest"));
+        Assert.Empty(Required("CreateMdevRequest"));
+        Assert.Empty(Required("MasksPatchRequest"));
+    }
+
     private static async Task<JsonNode> ServedAsync()
     {
         await using var app = new ApManagerApplication();
