@@ -89,6 +89,7 @@ public static class MdevEndpoints
             .ProducesProblemType(ProblemCatalog.NotFound)
             .ProducesProblemType(ProblemCatalog.MdevInUse)
             .ProducesProblemType(ProblemCatalog.GuestHasMdev)
+            .ProducesProblemType(ProblemCatalog.GuestManagedByLibvirt)
             .ProducesProblemType(ProblemCatalog.VersionMismatch)
             .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
             .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
@@ -102,6 +103,7 @@ public static class MdevEndpoints
             .WithDescription("A device without a guest answers 200 unchanged.")
             .ProducesProblemType(ProblemCatalog.InvalidRequest)
             .ProducesProblemType(ProblemCatalog.NotFound)
+            .ProducesProblemType(ProblemCatalog.GuestManagedByLibvirt)
             .ProducesProblemType(ProblemCatalog.VersionMismatch)
             .Mutation(Roles.Operator)
             .AllowQuery("dryRun");
