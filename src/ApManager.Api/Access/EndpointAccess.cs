@@ -21,9 +21,11 @@ public static class EndpointAccess
         .ProducesProblemType(ProblemCatalog.HostRefused)
         .WithMetadata(new RequiredRoleMetadata(role));
 
-    /// <summary>Marks a read: any authenticated caller (viewer and up).</summary>
+    /// <summary>Marks a read: any authenticated caller (viewer and up); others get 401, a caller without a role 403.</summary>
     public static TBuilder Read<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder => builder
         .RequireAuthorization(Roles.Viewer)
+        .ProducesProblemType(ProblemCatalog.Unauthenticated)
+        .ProducesProblemType(ProblemCatalog.Forbidden)
         .WithMetadata(new RequiredRoleMetadata(Roles.Viewer));
 }
 

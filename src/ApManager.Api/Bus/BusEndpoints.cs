@@ -4,6 +4,7 @@ using ApManager.Api.Problems;
 using ApManager.Core.Masks;
 using ApManager.Core.State;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ApManager.Api.OpenApi;
 
 namespace ApManager.Api.Bus;
 
@@ -16,12 +17,14 @@ public static class BusEndpoints
 
         group.MapRead("/", GetBus)
             .WithName("GetBus")
+            .SendsETag()
             .WithSummary("Read both permission masks")
             .WithDescription("Returns apmask and aqmask exactly as /sys/bus/ap shows them (0x and 64 hex digits, bit 0 = most significant bit of the first digit), the host's id maxima and the bus version, also sent as a strong ETag.")
             .AllowQuery();
 
         group.MapPut("/apmask", PutApmask)
             .WithName("WriteApmask")
+            .SendsETag()
             .WithSummary("Write apmask (adapters) as with echo into /sys/bus/ap/apmask")
             .WithDescription("Takes exactly what a user would echo: absolute hex (`0xf9ff…`) or relative terms (`+5,+6`, `-0-255,+7`). Send JSON `{\"mask\": \"+5\"}` or the raw text with Content-Type text/plain (a trailing newline is fine). Before queues move to the host's default drivers, every driver's in_use callback is asked; any objection refuses the whole write with 409 listing every offending APQN, its driver, matrix device and guest. An empty write is a no-op.")
             .Accepts<MaskWriteRequest>("application/json", "text/plain")
@@ -31,6 +34,7 @@ public static class BusEndpoints
 
         group.MapPut("/aqmask", PutAqmask)
             .WithName("WriteAqmask")
+            .SendsETag()
             .WithSummary("Write aqmask (usage domains) as with echo into /sys/bus/ap/aqmask")
             .WithDescription("Same syntax and checks as apmask, over domains: queues become host-owned where apmask × the newly set aqmask bits meet.")
             .Accepts<MaskWriteRequest>("application/json", "text/plain")
@@ -40,6 +44,7 @@ public static class BusEndpoints
 
         group.MapPatch("/masks", PatchMasks)
             .WithName("WriteMasks")
+            .SendsETag()
             .WithSummary("Write apmask and aqmask in one atomic step")
             .WithDescription("Both writes are parsed (apmask first), then one in_use check runs over the combined difference (new apm × new aqm) − (old apm × old aqm); both masks change together or neither does. Either member may be omitted, not both.")
             .Accepts<MasksPatchRequest>("application/json", "application/merge-patch+json")

@@ -5,6 +5,7 @@ using ApManager.Core.Host;
 using ApManager.Core.Host.Sysfs;
 using ApManager.Core.State;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ApManager.Api.OpenApi;
 
 namespace ApManager.Api.Host;
 
@@ -40,6 +41,7 @@ public static class HostEndpoints
     {
         routes.MapGroup("/api/host").WithTags("Host").Read().MapRead("/", Get)
             .WithName("GetHost")
+            .SendsETag()
             .WithSummary("Which host is managed: the simulated one or this machine's AP bus")
             .WithDescription("`mode` is `simulated` (the demo and test host) or `sysfs` (a real IBM Z / LinuxONE host read and written through sysfs). For a real host: the root of its paths, how often it is read, whether the kernel's uevents arrive, whether the AP bus can be read now and when it last was, and the s390-tools lock file. For both: the host's configuration (id maxima, adapters, usage and control domains), drivers, vfio_ap's features and the matrix devices it still allows.")
             .AllowQuery();

@@ -21,7 +21,8 @@ public sealed record AllowedQueryMetadata(IReadOnlySet<string> Names)
 public static class QueryGuard
 {
     public static TBuilder AllowQuery<TBuilder>(this TBuilder builder, params string[] names) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new AllowedQueryMetadata(new HashSet<string>(names, StringComparer.OrdinalIgnoreCase)));
+        builder.WithMetadata(new AllowedQueryMetadata(new HashSet<string>(names, StringComparer.OrdinalIgnoreCase)))
+            .ProducesProblemType(ProblemCatalog.InvalidQuery);
 
     /// <summary>After routing and access control, before the endpoint runs.</summary>
     public static IApplicationBuilder UseQueryGuard(this IApplicationBuilder app) => app.Use(async (context, next) =>

@@ -8,6 +8,7 @@ using ApManager.Core.Persistence;
 using ApManager.Core.State;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using ApManager.Api.OpenApi;
 
 namespace ApManager.Api.Mdevs;
 
@@ -20,6 +21,8 @@ public static class MdevEndpoints
 
         group.MapRead("/", List)
             .WithName("ListMdevs")
+            .SendsETag()
+            .SendsNextLink()
             .WithSummary("List matrix devices")
             .WithDescription("Sorted by UUID. Paged: `after` (the last UUID you have) and `limit` (default 1000, at most 10000); a `Link: rel=\"next\"` header points to the next page. The ETag is the global version, which POST /api/mdevs and import compare If-Match with.")
             .ProducesProblemType(ProblemCatalog.InvalidQuery)
@@ -27,6 +30,7 @@ public static class MdevEndpoints
 
         group.MapPost("/", Create)
             .WithName("CreateMdev")
+            .SendsETag()
             .WithSummary("Create a matrix device")
             .WithDescription("`uuid` is optional (a random version-4 UUID otherwise), `name` optional (at most 64 characters, no control characters). A new device is empty and has no guest. The body may be omitted. `define` (`auto` or `manual`) also writes the device's persistent definition in the same call (mdevctl start + define); if that is refused the new device is removed again. A dry run checks the creation only.")
             .Accepts<CreateMdevRequest>("application/json")
@@ -45,6 +49,7 @@ public static class MdevEndpoints
 
         group.MapRead("/{uuid}", Get)
             .WithName("GetMdev")
+            .SendsETag()
             .WithSummary("Read one matrix device")
             .WithDescription("Its assigned ids, the matrix (adapters × domains), the guest matrix the guest really gets after filtering, and the guest. The ETag is the device's version.")
             .ProducesProblemType(ProblemCatalog.InvalidRequest)
@@ -69,6 +74,7 @@ public static class MdevEndpoints
 
         group.MapPut("/{uuid}/config", ReplaceConfig)
             .WithName("ReplaceMdevConfig")
+            .SendsETag()
             .WithSummary("Replace the whole assignment in one atomic step")
             .WithDescription("Validated as a whole, all or nothing: every id in range (400 naming every bad id), no APQN of adapters × domains owned by the host (409), no overlap with another device (409). Equal to the current assignment: 200, nothing changes. Removed ids are unplugged from the guest and added ones plugged in the same step.")
             .Accepts<MdevConfigRequest>("application/json")
@@ -78,6 +84,7 @@ public static class MdevEndpoints
 
         group.MapPut("/{uuid}/guest", AttachGuest)
             .WithName("AttachGuest")
+            .SendsETag()
             .WithSummary("Attach a guest")
             .WithDescription("One guest per device and one device per guest. Attaching the same guest again is a no-op. The guest matrix shows what the guest gets.")
             .Accepts<GuestRequest>("application/json")
@@ -86,6 +93,7 @@ public static class MdevEndpoints
             .ProducesProblemType(ProblemCatalog.NotFound)
             .ProducesProblemType(ProblemCatalog.MdevInUse)
             .ProducesProblemType(ProblemCatalog.GuestHasMdev)
+            .ProducesProblemType(ProblemCatalog.GuestManagedByLibvirt)
             .ProducesProblemType(ProblemCatalog.VersionMismatch)
             .ProducesProblemType(ProblemCatalog.UnsupportedMediaType)
             .ProducesProblemType(ProblemCatalog.PayloadTooLarge)
@@ -94,10 +102,12 @@ public static class MdevEndpoints
 
         group.MapDelete("/{uuid}/guest", DetachGuest)
             .WithName("DetachGuest")
+            .SendsETag()
             .WithSummary("Detach the guest")
             .WithDescription("A device without a guest answers 200 unchanged.")
             .ProducesProblemType(ProblemCatalog.InvalidRequest)
             .ProducesProblemType(ProblemCatalog.NotFound)
+            .ProducesProblemType(ProblemCatalog.GuestManagedByLibvirt)
             .ProducesProblemType(ProblemCatalog.VersionMismatch)
             .Mutation(Roles.Operator)
             .AllowQuery("dryRun");
@@ -114,6 +124,7 @@ public static class MdevEndpoints
         group.MapPut($"/{{uuid}}/{segment}/{{id}}",
                 (string uuid, string id, [AsParameters] MutationRequest request, ApSystem system) => Assign(request, system, uuid, id, target, true))
             .WithName($"Assign{pascal}")
+            .SendsETag()
             .WithSummary($"Assign a {what}")
             .WithDescription($"`id` is decimal. {checks} Allowed while a guest is attached: a hot plug, the guest matrix follows at once.")
             .WithAssignmentProblems()
@@ -122,6 +133,7 @@ public static class MdevEndpoints
         group.MapDelete($"/{{uuid}}/{segment}/{{id}}",
                 (string uuid, string id, [AsParameters] MutationRequest request, ApSystem system) => Assign(request, system, uuid, id, target, false))
             .WithName($"Unassign{pascal}")
+            .SendsETag()
             .WithSummary($"Unassign a {what}")
             .WithDescription("Not assigned: 200, nothing changes. With a guest attached this is a hot unplug.")
             .WithAssignmentProblems()

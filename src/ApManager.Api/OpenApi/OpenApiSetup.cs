@@ -27,7 +27,12 @@ public static class OpenApiSetup
                     "that would take queues away from a running guest answers 409 `/problems/queues-in-use` listing every offending APQN, " +
                     "the driver that refused, the matrix device that holds it and the guest using it. Every mutation takes `?dryRun=true` and `If-Match`.",
             });
+            // Relative: the document is right wherever the service listens (Swagger UI, generated clients given a base URL).
+            options.AddServer(new OpenApiServer { Url = "/", Description = "This service, where it serves this document (default http://127.0.0.1:5080)." });
+            options.DocumentFilter<TagDescriptionsFilter>();
             options.SupportNonNullableReferenceTypes();
+            // Audit before/after/details are stored JSON of any shape: documented as any value, not as the .NET JsonNode class.
+            options.MapType<JsonNode>(() => new OpenApiSchema { Description = "Any JSON value, as recorded (null when the record has none)." });
             options.AddSecurityDefinition("Bearer", new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http,
@@ -43,9 +48,14 @@ public static class OpenApiSetup
                     : null);
             options.OperationFilter<ProblemResponsesFilter>();
             options.OperationFilter<SecurityRequirementFilter>();
+            options.OperationFilter<ResponseHeadersFilter>();
+            options.OperationFilter<PathParameterSchemasFilter>();
+            options.OperationFilter<EventStreamFilter>();
             options.OperationFilter<HeadOperationFilter>();
             options.OperationFilter<TextPlainBodyFilter>();
-            options.SchemaFilter<TraceIdSchemaFilter>();
+            options.SchemaFilter<ProblemSchemaFilter>();
+            options.SchemaFilter<AnyValueSchemaFilter>();
+            options.SchemaFilter<RequiredMembersSchemaFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "ApManager.Api.xml");
             if (File.Exists(xml))
             {
@@ -82,6 +92,8 @@ public static class OpenApiSetup
             var roles = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<Access.RequiredRoleMetadata>().Select(r => r.Role).ToList();
             if (roles.Count == 0)
             {
+                // Anonymous (health, problem types): said explicitly, not left to the document's default.
+                operation.Security = [];
                 return;
             }
             var role = roles.Contains(Access.Roles.Admin) ? Access.Roles.Admin : roles.Contains(Access.Roles.Operator) ? Access.Roles.Operator : Access.Roles.Viewer;
@@ -91,15 +103,20 @@ public static class OpenApiSetup
         }
     }
 
-    /// <summary>Every problem carries <c>traceId</c> (an extension member the framework writes): the schema says so.</summary>
-    private sealed class TraceIdSchemaFilter : ISchemaFilter
+    /// <summary>
+    /// A nullable JsonNode member is "any JSON value": its schema has no type, which already admits null,
+    /// so the lone <c>nullable</c> marker (invalid without a type) is dropped.
+    /// </summary>
+    private sealed class AnyValueSchemaFilter : ISchemaFilter
     {
         public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
         {
-            if (typeof(Microsoft.AspNetCore.Mvc.ProblemDetails).IsAssignableFrom(context.Type) && schema is OpenApiSchema concrete)
+            foreach (var property in (schema.Properties ?? new Dictionary<string, IOpenApiSchema>()).Values.OfType<OpenApiSchema>())
             {
-                concrete.Properties ??= new Dictionary<string, IOpenApiSchema>();
-                concrete.Properties["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Correlates with the service's log." };
+                if (property.Type == JsonSchemaType.Null)
+                {
+                    property.Type = null;
+                }
             }
         }
     }
@@ -143,92 +160,5 @@ public static class OpenApiSetup
                 response.Content?.Clear();
             }
         }
-    }
-
-    /// <summary>
-    /// Documents, for every problem status an operation can answer, the problem types it carries:
-    /// their names in the description, their body classes as the schema (oneOf when several) and
-    /// one example each, the demo's 409 as the example of /problems/queues-in-use.
-    /// </summary>
-    private sealed class ProblemResponsesFilter : IOperationFilter
-    {
-        private const string ProblemJson = "application/problem+json";
-
-        public void Apply(OpenApiOperation operation, OperationFilterContext context)
-        {
-            var types = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<ProblemTypeMetadata>().Select(m => m.Type).Distinct().ToList();
-            if (types.Count == 0)
-            {
-                return;
-            }
-            operation.Responses ??= [];
-            foreach (var group in types.GroupBy(t => t.Status))
-            {
-                var key = group.Key.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                var bodies = group.Select(t => t.Body).Distinct().Select(b => context.SchemaGenerator.GenerateSchema(b, context.SchemaRepository)).ToList();
-                var media = new OpenApiMediaType
-                {
-                    Schema = bodies.Count == 1 ? bodies[0] : new OpenApiSchema { OneOf = bodies },
-                    Examples = group.ToDictionary(t => t.Name, t => (IOpenApiExample)new OpenApiExample { Summary = t.Title, Value = ExampleFor(t) }),
-                };
-                operation.Responses[key] = new OpenApiResponse
-                {
-                    Description = string.Join("; ", group.Select(t => $"`{t.Uri}`: {t.Title}")),
-                    Content = new Dictionary<string, OpenApiMediaType> { [ProblemJson] = media },
-                };
-            }
-            var sorted = operation.Responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
-            operation.Responses.Clear();
-            foreach (var (status, response) in sorted)
-            {
-                operation.Responses[status] = response;
-            }
-        }
-
-        private static JsonNode ExampleFor(ProblemType type)
-        {
-            var example = new JsonObject
-            {
-                ["type"] = type.Uri,
-                ["title"] = type.Title,
-                ["status"] = type.Status,
-            };
-            if (type == ProblemCatalog.QueuesInUse)
-            {
-                example["detail"] = "The apmask change would take 3 queues away from vfio_ap while they are in use.";
-                example["instance"] = "/api/bus/apmask";
-                example["attribute"] = "apmask";
-                example["input"] = "+5,+6";
-                example["errno"] = "EBUSY";
-                example["offendingApqns"] = new JsonArray(
-                    Offender("05.0004", 5, 4, "0b1f7c3e-2d4a-4e55-9f1d-7a0c2b9e6d11", "guest-a"),
-                    Offender("05.0047", 5, 71, "0b1f7c3e-2d4a-4e55-9f1d-7a0c2b9e6d11", "guest-a"),
-                    Offender("06.0004", 6, 4, "5d2e8a41-93c7-4f0b-8b6e-2c4f1a7d9e30", null));
-            }
-            else if (type == ProblemCatalog.InvalidMask)
-            {
-                example["detail"] = "The apmask write does not parse at position 3.";
-                example["instance"] = "/api/bus/apmask";
-                example["attribute"] = "apmask";
-                example["input"] = "+5-2";
-                example["position"] = 3;
-                example["errno"] = "EINVAL";
-            }
-            else
-            {
-                example["detail"] = type.Description.Split(". ")[0] + ".";
-            }
-            return example;
-        }
-
-        private static JsonObject Offender(string apqn, int adapter, int domain, string mdev, string? guest) => new()
-        {
-            ["apqn"] = apqn,
-            ["adapter"] = adapter,
-            ["domain"] = domain,
-            ["driver"] = "vfio_ap",
-            ["mdev"] = mdev,
-            ["guest"] = guest,
-        };
     }
 }

@@ -15,6 +15,7 @@ public static class ProblemEndpoints
         group.MapRead("/", () => TypedResults.Ok(ProblemCatalog.All.Select(ToDto).ToArray()))
             .WithName("ListProblemTypes")
             .WithSummary("List every problem type")
+            .WithDescription("Every problem type ApManager answers with: its URI (the `type` of an error body), title, status and explanation. Anonymous.")
             .AllowQuery();
         group.MapRead("/{name}", Get)
             .WithName("GetProblemType")

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -82,7 +83,12 @@ public static class ProblemSetup
                 _ => ProblemCatalog.BadRequest,
             };
             httpContext.Response.StatusCode = bad.StatusCode;
-            await ProblemFactory.Result(httpContext, type with { Status = bad.StatusCode }, bad.Message, new ApProblem()).ExecuteAsync(httpContext);
+            // The body class the catalog documents for the type, members included.
+            ApProblem body = type == ProblemCatalog.PayloadTooLarge
+                ? new LimitProblem { Limit = (int)Math.Min(int.MaxValue, httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? Transfer.TransferEndpoints.MaxImportBytes) }
+                : type == ProblemCatalog.UnsupportedMediaType ? new UnsupportedMediaTypeProblem { ContentType = httpContext.Request.ContentType }
+                : new ApProblem();
+            await ProblemFactory.Result(httpContext, type with { Status = bad.StatusCode }, bad.Message, body).ExecuteAsync(httpContext);
             return true;
         }
     }

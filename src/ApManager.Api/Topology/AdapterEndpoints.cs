@@ -7,6 +7,7 @@ using ApManager.Core.Matrix;
 using ApManager.Core.State;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using ApManager.Api.OpenApi;
 
 namespace ApManager.Api.Topology;
 
@@ -18,12 +19,15 @@ public static class AdapterEndpoints
         var adapters = routes.MapGroup("/api/adapters").WithTags("Adapters").Read();
         adapters.MapRead("/", ListAdapters)
             .WithName("ListAdapters")
+            .SendsETag()
+            .SendsNextLink()
             .WithSummary("List the crypto adapters")
             .WithDescription("Every adapter of the host with its type (CEX4..CEX8 with mode letter), mode, whether it is configured and online, and its queues, by id. Paged: `after` (the last id you have) and `limit` (default 1000); a `Link: rel=\"next\"` header points to the next page. The ETag is the global version.")
             .ProducesProblemType(ProblemCatalog.InvalidQuery)
             .AllowQuery("after", "limit");
         adapters.MapRead("/{id}", GetAdapter)
             .WithName("GetAdapter")
+            .SendsETag()
             .WithSummary("Read one adapter")
             .WithDescription("`id` is the decimal adapter id 0..255. The ETag is the adapter's version.")
             .ProducesProblemType(ProblemCatalog.InvalidRequest)
@@ -31,6 +35,7 @@ public static class AdapterEndpoints
             .AllowQuery();
         adapters.MapPut("/{id}/configured", SetConfigured)
             .WithName("SetAdapterConfigured")
+            .SendsETag()
             .WithSummary("Configure or deconfigure an adapter (hot plug)")
             .WithDescription("Simulates a hardware configure/deconfigure: on deconfigure the adapter's queues vanish and it leaves every guest matrix; on configure the queues come back, bind by the binding rule and the adapter is plugged back into guest matrices where the filter allows. If-Match compares with the adapter's version.")
             .Accepts<ConfiguredRequest>("application/json")
@@ -46,6 +51,7 @@ public static class AdapterEndpoints
 
         adapters.MapPut("/{id}/online", SetOnline)
             .WithName("SetAdapterOnline")
+            .SendsETag()
             .WithSummary("Set an adapter online or offline (chzcrypt -e/-d)")
             .WithDescription("zcrypt's online switch: the adapter and every queue of the host's zcrypt driver on it follow. Online needs a configured adapter without check-stop (409 adapter-deconfigured, the kernel's ENODEV). Setting the state it has is a no-op. If-Match compares with the adapter's version.")
             .Accepts<OnlineRequest>("application/json")

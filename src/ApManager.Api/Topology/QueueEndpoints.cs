@@ -7,6 +7,7 @@ using ApManager.Core.Matrix;
 using ApManager.Core.State;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using ApManager.Api.OpenApi;
 
 namespace ApManager.Api.Topology;
 
@@ -18,12 +19,15 @@ public static class QueueEndpoints
         var queues = routes.MapGroup("/api/queues").WithTags("Queues").Read();
         queues.MapRead("/", ListQueues)
             .WithName("ListQueues")
+            .SendsETag()
+            .SendsNextLink()
             .WithSummary("List AP queues with their driver, matrix device and guest")
             .WithDescription("Sorted by APQN. Filters combine: `adapter` and `domain` are decimal ids, `driver` a driver name or `none` for unbound queues, `mdev` a matrix device UUID. Paged: `after` (the last APQN you have) and `limit` (default 1000, at most 10000); a `Link: rel=\"next\"` header points to the next page. An unknown parameter or value is a 400.")
             .ProducesProblemType(ProblemCatalog.InvalidQuery)
             .AllowQuery("adapter", "domain", "driver", "mdev", "after", "limit");
         queues.MapRead("/{apqn}", GetQueue)
             .WithName("GetQueue")
+            .SendsETag()
             .WithSummary("Read one AP queue")
             .WithDescription("`apqn` is written as the kernel writes it, e.g. `05.0004`.")
             .ProducesProblemType(ProblemCatalog.InvalidRequest)
@@ -32,6 +36,7 @@ public static class QueueEndpoints
 
         queues.MapPut("/{apqn}/online", SetOnline)
             .WithName("SetQueueOnline")
+            .SendsETag()
             .WithSummary("Set a queue online or offline (chzcrypt -e/-d)")
             .WithDescription("zcrypt's online switch of one queue: only queues bound to the host's zcrypt driver (cex4queue) have one (409 no-online-switch). Online needs a configured adapter without check-stop (409 adapter-deconfigured, ENODEV) that is itself online (400 adapter-offline, EINVAL). If-Match compares with the queue's version.")
             .Accepts<OnlineRequest>("application/json")

@@ -9,6 +9,7 @@ using ApManager.Core.Persistence;
 using ApManager.Core.State;
 using ApManager.Core.Transfer;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ApManager.Api.OpenApi;
 
 namespace ApManager.Api.Transfer;
 
@@ -60,6 +61,7 @@ public static class TransferEndpoints
         var group = routes.MapGroup("/api").WithTags("Export and import").Read();
         group.MapRead("/export", Export)
             .WithName("Export")
+            .SendsETag()
             .WithSummary("Export the whole configuration")
             .WithDescription("Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects), the guests, the persistent definitions (`definitions`, readable files only) and the persistent masks (`persistentMasks`). POST it to /api/import to restore it.")
             .AllowQuery();

@@ -68,4 +68,98 @@ public class OpenApiDocumentTests
             }
         }
     }
+
+    [Fact]
+    public async Task EveryReadDeclaresTheUnauthenticatedAndForbiddenProblemsItAnswers()
+    {
+        var doc = await ServedAsync();
+        foreach (var (path, item) in doc["paths"]!.AsObject())
+        {
+            if (!path.StartsWith("/api/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                var responses = operation!["responses"]!.AsObject();
+                Assert.True(responses.ContainsKey("401") && responses.ContainsKey("403"), $"{method} {path} does not declare 401 and 403");
+                Assert.True(operation["security"]!.AsArray().Count > 0, $"{method} {path} does not require the bearer scheme");
+            }
+        }
+        Assert.Empty(doc["paths"]!["/health/live"]!["get"]!["security"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task DocumentTypesPathIdsAndDeclaresTheHeadersAndStreamTheServiceSends()
+    {
+        var doc = await ServedAsync();
+        var paths = doc["paths"]!;
+        var id = paths["/api/mdevs/{uuid}/domains/{id}"]!["put"]!["parameters"]!.AsArray();
+        Assert.Equal("uuid", (string?)id.Single(p => (string?)p!["name"] == "uuid")!["schema"]!["format"]);
+        Assert.Equal(255, (int)id.Single(p => (string?)p!["name"] == "id")!["schema"]!["maximum"]!);
+        Assert.Equal("integer", (string?)id.Single(p => (string?)p!["name"] == "id")!["schema"]!["type"]);
+        Assert.NotNull(paths["/api/queues/{apqn}"]!["get"]!["parameters"]![0]!["schema"]!["pattern"]);
+
+        Assert.NotNull(paths["/api/bus"]!["get"]!["responses"]!["200"]!["headers"]!["ETag"]);
+        Assert.NotNull(paths["/api/mdevs"]!["get"]!["responses"]!["200"]!["headers"]!["Link"]);
+        Assert.NotNull(paths["/api/mdevs"]!["post"]!["responses"]!["201"]!["headers"]!["Location"]);
+        Assert.NotNull(paths["/api/bus/apmask"]!["put"]!["responses"]!["429"]!["headers"]!["Retry-After"]);
+        Assert.NotNull(paths["/api/bus/apmask"]!["put"]!["responses"]!["503"]!["headers"]!["Retry-After"]);
+
+        var events = paths["/api/events"]!["get"]!;
+        Assert.NotNull(events["responses"]!["200"]!["content"]!["text/event-stream"]);
+        var names = events["parameters"]!.AsArray().Select(p => $"{p!["in"]}:{p["name"]}").ToList();
+        Assert.Contains("query:access_token", names);
+        Assert.Contains("header:Last-Event-ID", names);
+
+        Assert.False(doc["components"]!["schemas"]!.AsObject().ContainsKey("JsonNode"), "audit members are documented as the .NET JsonNode class");
+    }
+
+    [Fact]
+    public async Task ProblemBranchesAreToldApartByTypeAndEveryExampleCarriesTheRequiredMembers()
+    {
+        var doc = await ServedAsync();
+        var schemas = doc["components"]!["schemas"]!;
+        var responses = doc["paths"]!["/api/bus/apmask"]!["put"]!["responses"]!;
+        var conflict = responses["409"]!["content"]!["application/problem+json"]!;
+        Assert.Equal("type", (string?)conflict["schema"]!["discriminator"]!["propertyName"]);
+        Assert.Equal("#/components/schemas/QueuesInUseProblem", (string?)conflict["schema"]!["discriminator"]!["mapping"]!["/problems/queues-in-use"]);
+        foreach (var (status, response) in responses.AsObject().Where(r => r.Key.StartsWith('4') || r.Key.StartsWith('5')))
+        {
+            var media = response!["content"]!["application/problem+json"]!;
+            foreach (var (name, example) in media["examples"]!.AsObject())
+            {
+                var value = example!["value"]!.AsObject();
+                var schemaName = media["schema"]!["$ref"] is { } single
+                    ? ((string)single!).Split('/')[^1]
+                    : ((string)media["schema"]!["discriminator"]!["mapping"]![(string)value["type"]!]!).Split('/')[^1];
+                var schema = schemas[schemaName]!;
+                Assert.Contains((string)value["type"]!, schema["properties"]!["type"]!["enum"]!.AsArray().Select(e => (string?)e));
+                foreach (var required in schema["required"]!.AsArray())
+                {
+                    Assert.True(value.ContainsKey((string)required!), $"{status} example {name} lacks required member {required}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task SchemasMarkRequiredExactlyTheMembersAlwaysSentOrDemanded()
+    {
+        var schemas = (await ServedAsync())["components"]!["schemas"]!;
+        string[] Required(string name) => [.. (schemas[name]!["required"]?.AsArray() ?? []).Select(r => (string)r!).Order(StringComparer.Ordinal)];
+        Assert.Equal(["apmask", "aqmask", "maxAdapterId", "maxDomainId", "version"], Required("BusDto"));
+        Assert.DoesNotContain("dryRun", Required("MdevDto"));
+        Assert.Contains("uuid", Required("MdevDto"));
+        Assert.Equal(["mask"], Required("MaskWriteRequest"));
+        Assert.Empty(Required("CreateMdevRequest"));
+        Assert.Empty(Required("MasksPatchRequest"));
+    }
+
+    private static async Task<JsonNode> ServedAsync()
+    {
+        await using var app = new ApManagerApplication();
+        using var client = app.CreateClient();
+        return JsonNode.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"))!;
+    }
 }
