@@ -131,7 +131,7 @@ public static class MetricsSetup
         var endpoint = app.MapMetrics("/metrics", metrics.Registry).WithDisplayName("Prometheus metrics");
         if (settings.RequireAuth)
         {
-            endpoint.RequireAuthorization(Roles.Viewer);
+            endpoint.WithMetadata(new RequiredRoleMetadata(Roles.Viewer));
         }
         return app;
     }
