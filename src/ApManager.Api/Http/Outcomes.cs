@@ -32,8 +32,7 @@ public static class Outcomes
         {
             return null;
         }
-        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(RefusalLog.Category);
-        RefusalLog.Write(logger, $"{context.Request.Method} {context.Request.Path}", outcome.Refusal, request.IsDryRun);
+        RefusalLog.Write(RefusalLog.For(context), $"{context.Request.Method} {context.Request.Path}", outcome.Refusal, request.IsDryRun);
         return RefusalProblems.From(context, outcome.Refusal);
     }
 }
