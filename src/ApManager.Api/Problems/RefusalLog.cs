@@ -20,6 +20,9 @@ public static class RefusalLog
 {
     public const string Category = "ApManager.Refusals";
 
+    /// <summary>Set in <see cref="HttpContext.Items"/> once a request's refusal is logged: its request line then stays at Debug.</summary>
+    public const string LoggedKey = "ApManager.RefusalLogged";
+
     /// <summary>The host's Serilog logger for this category, carrying the request id.</summary>
     public static ILogger For(HttpContext context)
     {
@@ -31,7 +34,8 @@ public static class RefusalLog
         ]);
     }
 
-    public static void Write(ILogger logger, string action, Refusal refusal, bool dryRun)
+    /// <summary>Logs the refusal; false for the plain input rules that are answered, not logged.</summary>
+    public static bool Write(ILogger logger, string action, Refusal refusal, bool dryRun)
     {
         ArgumentNullException.ThrowIfNull(logger);
         switch (refusal)
@@ -97,8 +101,9 @@ public static class RefusalLog
                 break;
             default:
                 // Plain input rules (invalid-request, not-found) are answered, not logged.
-                break;
+                return false;
         }
+        return true;
     }
 
     private static void Offenders(ILogger logger, string action, string problem, string mdev, string errno, IReadOnlyList<Core.Drivers.Offender> offenders, bool dryRun)
