@@ -101,7 +101,9 @@ public class RefusalLoggingTests
     [Fact]
     public async Task ARefusalIsOneLineAtTheDefaultLevelAndAnAcceptedChangeNone()
     {
-        await using var app = new ApManagerApplication(CapturedLogSink.Settings(out var key));
+        var settings = CapturedLogSink.Settings(out var key);
+        settings["Serilog:MinimumLevel:Default"] = "Information"; // the service's default; the tests' is Warning
+        await using var app = new ApManagerApplication(settings);
         using var client = app.CreateClient();
 
         using (var refused = await PutMaskAsync(client, "apmask", "+5,+6"))
