@@ -20,6 +20,9 @@ public static class AccessSetup
     {
         app.UseSecurityHeaders();
         app.UseCors();
+        // Without a default scheme this only offers the authentication feature; written here so the
+        // host does not add it again at the front of the pipeline.
+        app.UseAuthentication();
         app.UseMiddleware<AccessControl>();
         app.UseRateLimiter();
         return app;
