@@ -52,9 +52,7 @@ internal static class Compare
             Console.Error.WriteLine($"--scenario matched nothing; scenarios: {string.Join(", ", all.Select(s => s.Name))}");
             return 2;
         }
-        var stamp = Servers.Stamp();
-        var run = Path.Combine(options.Dir, "compare-" + stamp);
-        Directory.CreateDirectory(run);
+        var (stamp, run) = options.RunFolder();
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores; wrk -t{options.Threads} -c{options.Connections} -d{options.Seconds}s --latency; " +
             $"{options.Warmup} warm-up and {options.Rounds} measured rounds per scenario, alternating ApManager (A) and bare Kestrel (B)");
         var results = new List<(Scenario Scenario, List<Round> Rounds)>();
@@ -94,14 +92,7 @@ internal static class Compare
         }
         Servers.WriteJson(options.JsonPath(stamp), new
         {
-            mode = "compare",
-            tool = "wrk",
-            cores = Environment.ProcessorCount,
-            wrkThreads = options.Threads,
-            connections = options.Connections,
-            secondsPerRound = options.Seconds,
-            warmupRounds = options.Warmup,
-            measuredRounds = options.Rounds,
+            run = RunInfo.Of(options),
             scenarios = results.Select(x => new
             {
                 name = x.Scenario.Name,

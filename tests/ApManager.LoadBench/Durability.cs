@@ -27,9 +27,7 @@ internal static class Durability
             Console.Error.WriteLine(problem);
             return 2;
         }
-        var stamp = Servers.Stamp();
-        var run = Path.Combine(options.Dir, "durability-" + stamp);
-        Directory.CreateDirectory(run);
+        var (stamp, run) = options.RunFolder();
         Console.WriteLine($"disk under test: {run}");
         var rounds = new List<Round>();
         try
@@ -99,14 +97,7 @@ internal static class Durability
             $"| ApManager PUT /api/bus/apmask accepted, {options.Connections} connections | {M(r => r.Many.Rps)} | {P99(r => r.Many)} | {manyToRaw:F2} to raw | >= 2.00 {(manyToRaw >= 2 ? "met" : "not met")} |"));
         Servers.WriteJson(options.JsonPath(stamp), new
         {
-            mode = "durability",
-            tool = "wrk",
-            cores = Environment.ProcessorCount,
-            wrkThreads = options.Threads,
-            connections = options.Connections,
-            secondsPerRound = options.Seconds,
-            warmupRounds = options.Warmup,
-            measuredRounds = options.Rounds,
+            run = RunInfo.Of(options),
             oneConnectionToBareCommit = oneToBare,
             oneConnectionTarget = 0.9,
             manyConnectionsToRaw = manyToRaw,

@@ -101,4 +101,19 @@ internal sealed record Options(
 
     /// <summary>Where the result file goes: --json, else a time-stamped file under --dir.</summary>
     public string JsonPath(string stamp) => Json ?? Path.Combine(Dir, $"{Mode}-{stamp}.json");
+
+    /// <summary>A new folder for this run's stores and scripts under --dir, named after the mode and the time.</summary>
+    public (string Stamp, string Folder) RunFolder()
+    {
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        return (stamp, Directory.CreateDirectory(Path.Combine(Dir, $"{Mode}-{stamp}")).FullName);
+    }
+}
+
+/// <summary>How a run was made, at the head of every result file.</summary>
+internal sealed record RunInfo(string Mode, string Tool, int Cores, int WrkThreads, int Connections, int SecondsPerRound,
+    int WarmupRounds, int MeasuredRounds, int MixedSeconds)
+{
+    public static RunInfo Of(Options o) =>
+        new(o.Mode, "wrk", Environment.ProcessorCount, o.Threads, o.Connections, o.Seconds, o.Warmup, o.Rounds, o.MixedSeconds);
 }

@@ -23,11 +23,9 @@ internal static class Scale
             Console.Error.WriteLine(problem);
             return 2;
         }
-        var stamp = Servers.Stamp();
-        var dir = Path.Combine(options.Dir, "scale-" + stamp);
-        Directory.CreateDirectory(dir);
+        var (stamp, dir) = options.RunFolder();
         var db = Path.Combine(dir, "apmanager.db");
-        var result = new Dictionary<string, object?> { ["mode"] = "scale", ["cores"] = Environment.ProcessorCount };
+        var result = new Dictionary<string, object?> { ["run"] = RunInfo.Of(options) };
         try
         {
             // The demo seed on a fresh durable store (the default mode), a few starts: one start

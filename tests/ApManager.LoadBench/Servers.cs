@@ -108,9 +108,6 @@ internal static class Servers
         return client;
     }
 
-    /// <summary>The time stamp that names a run's folder and result file.</summary>
-    public static string Stamp() => DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-
     public static void WriteJson(string path, object result)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
