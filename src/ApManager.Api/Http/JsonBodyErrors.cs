@@ -26,7 +26,7 @@ public static partial class JsonBodyErrors
             || ex.Message.Contains("Expected", StringComparison.Ordinal) && !ex.Message.Contains("could not be converted", StringComparison.Ordinal))
         {
             var line = ex.LineNumber is { } l ? $" (line {l + 1}, byte {ex.BytePositionInLine + 1})" : string.Empty;
-            return $"The request body is not valid JSON{line}: {FirstSentence(ex.Message)}";
+            return $"The request body is not valid JSON at {path}{line}: {FirstSentence(ex.Message)}";
         }
         var type = TypeAt(root, path);
         var expected = type is null ? string.Empty : $"; expected {Shape(type)}";
