@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// adapter-deconfigured: an online switch set on a deconfigured or check-stopped adapter or queue (ENODEV).
+    /// `/problems/adapter-deconfigured`: Adapter deconfigured.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class AdapterDeconfiguredProblem : global::ApManager.Client.Models.Problem, IParsable

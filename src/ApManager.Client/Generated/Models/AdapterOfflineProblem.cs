@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// adapter-offline: a queue set online while its adapter is offline (EINVAL).
+    /// `/problems/adapter-offline`: Adapter offline.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class AdapterOfflineProblem : global::ApManager.Client.Models.Problem, IParsable

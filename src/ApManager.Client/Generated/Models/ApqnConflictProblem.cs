@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// apqn-conflict: APQNs another matrix device holds (EADDRINUSE).
+    /// `/problems/apqn-conflict`: APQNs held by another matrix device.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ApqnConflictProblem : global::ApManager.Client.Models.Problem, IParsable

@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// apqn-owned-by-host: APQNs the host&apos;s default drivers own (EADDRNOTAVAIL).
+    /// `/problems/apqn-owned-by-host`: APQNs owned by the host.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ApqnOwnedByHostProblem : global::ApManager.Client.Models.Problem, IParsable

@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// definition-conflict: every APQN that would break a boot rule.
+    /// `/problems/definition-conflict`: Definitions conflict after a reboot.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class DefinitionConflictProblem : global::ApManager.Client.Models.Problem, IParsable

@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// forbidden: the caller&apos;s role does not allow the call.
+    /// `/problems/forbidden`: Forbidden.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ForbiddenProblem : global::ApManager.Client.Models.Problem, IParsable

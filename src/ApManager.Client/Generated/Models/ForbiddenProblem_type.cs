@@ -3,9 +3,10 @@ using System.Runtime.Serialization;
 using System;
 namespace ApManager.Client.Models
 {
-    /// <summary>The problem type: a relative URI; GET it for an explanation.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
+    #pragma warning disable CS1591
     public enum ForbiddenProblem_type
+    #pragma warning restore CS1591
     {
         [EnumMember(Value = "/problems/forbidden")]
         #pragma warning disable CS1591

@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// guest-has-mdev: the guest already holds another matrix device (EPERM).
+    /// `/problems/guest-has-mdev`: Guest holds another matrix device.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class GuestHasMdevProblem : global::ApManager.Client.Models.Problem, IParsable

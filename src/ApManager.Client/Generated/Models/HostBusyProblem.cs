@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// host-busy: the s390-tools configuration lock was held by another tool.
+    /// `/problems/host-busy`: Host busy.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class HostBusyProblem : global::ApManager.Client.Models.Problem, IParsable

@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// host-refused: the host refused a write the model accepted.
+    /// `/problems/host-refused`: The host refused the write.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class HostRefusedProblem : global::ApManager.Client.Models.Problem, IParsable

@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// host-unavailable: why the host could not be read.
+    /// `/problems/host-unavailable`: Host unavailable.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class HostUnavailableProblem : global::ApManager.Client.Models.Problem, IParsable

@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// id-out-of-range: ids above the host maximum (ENODEV).
+    /// `/problems/id-out-of-range`: Id out of range.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class IdOutOfRangeProblem : global::ApManager.Client.Models.Problem, IParsable

@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// in-use-check-failed: a driver&apos;s in_use callback failed (fail closed).
+    /// `/problems/in-use-check-failed`: The in_use check failed.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class InUseCheckFailedProblem : global::ApManager.Client.Models.Problem, IParsable

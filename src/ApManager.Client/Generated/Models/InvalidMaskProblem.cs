@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// invalid-mask: the mask text does not parse.
+    /// `/problems/invalid-mask`: Invalid mask write.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class InvalidMaskProblem : global::ApManager.Client.Models.Problem, IParsable

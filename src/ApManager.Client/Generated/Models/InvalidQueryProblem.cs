@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// invalid-query: an unknown query parameter or a value the call does not accept.
+    /// `/problems/invalid-query`: Invalid query parameter.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class InvalidQueryProblem : global::ApManager.Client.Models.Problem, IParsable

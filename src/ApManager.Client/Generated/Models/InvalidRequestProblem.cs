@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// invalid-request: a path value or a field breaks a rule.
+    /// `/problems/invalid-request`: Invalid request.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class InvalidRequestProblem : global::ApManager.Client.Models.Problem, IParsable

@@ -3,17 +3,14 @@ using System.Runtime.Serialization;
 using System;
 namespace ApManager.Client.Models
 {
-    /// <summary>The problem type: a relative URI; GET it for an explanation.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
+    #pragma warning disable CS1591
     public enum InvalidRequestProblem_type
+    #pragma warning restore CS1591
     {
         [EnumMember(Value = "/problems/invalid-request")]
         #pragma warning disable CS1591
         ProblemsInvalidRequest,
-        #pragma warning restore CS1591
-        [EnumMember(Value = "/problems/invalid-definition")]
-        #pragma warning disable CS1591
-        ProblemsInvalidDefinition,
         #pragma warning restore CS1591
     }
 }

@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// mdev-exists: a matrix device with this UUID exists.
+    /// `/problems/mdev-exists`: Matrix device exists.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class MdevExistsProblem : global::ApManager.Client.Models.Problem, IParsable

@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// mdev-in-use: a guest uses the matrix device.
+    /// `/problems/mdev-in-use`: Matrix device in use.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class MdevInUseProblem : global::ApManager.Client.Models.Problem, IParsable

@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// no-online-switch: the queue is not bound to the host&apos;s zcrypt driver (ENOENT).
+    /// `/problems/no-online-switch`: Queue has no online switch.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class NoOnlineSwitchProblem : global::ApManager.Client.Models.Problem, IParsable

@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// not-found: no such resource.
+    /// `/problems/not-found`: Not found.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class NotFoundProblem : global::ApManager.Client.Models.Problem, IParsable

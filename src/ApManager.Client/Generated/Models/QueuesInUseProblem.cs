@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// queues-in-use: the in_use protocol objected (EBUSY).
+    /// `/problems/queues-in-use`: AP queues are in use.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class QueuesInUseProblem : global::ApManager.Client.Models.Problem, IParsable

@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// rate-limited: too many changes from this caller.
+    /// `/problems/rate-limited`: Too many requests.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class RateLimitedProblem : global::ApManager.Client.Models.Problem, IParsable

@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// unsupported-media-type: the body&apos;s Content-Type is not accepted.
+    /// `/problems/unsupported-media-type`: Unsupported media type.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class UnsupportedMediaTypeProblem : global::ApManager.Client.Models.Problem, IParsable

@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// unsupported-on-host: names the call a real host cannot do.
+    /// `/problems/unsupported-on-host`: Not available on this host.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class UnsupportedOnHostProblem : global::ApManager.Client.Models.Problem, IParsable

@@ -8,7 +8,7 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// version-mismatch: If-Match named no current version.
+    /// `/problems/version-mismatch`: Version mismatch.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class VersionMismatchProblem : global::ApManager.Client.Models.Problem, IParsable

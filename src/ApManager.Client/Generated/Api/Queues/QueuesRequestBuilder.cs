@@ -53,7 +53,7 @@ namespace ApManager.Client.Api.Queues
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::ApManager.Client.Models.InvalidQueryProblem">When receiving a 400 status code</exception>
-        /// <exception cref="global::ApManager.Client.Models.ApProblem">When receiving a 401 status code</exception>
+        /// <exception cref="global::ApManager.Client.Models.UnauthenticatedProblem">When receiving a 401 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.ForbiddenProblem">When receiving a 403 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -68,7 +68,7 @@ namespace ApManager.Client.Api.Queues
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::ApManager.Client.Models.InvalidQueryProblem.CreateFromDiscriminatorValue },
-                { "401", global::ApManager.Client.Models.ApProblem.CreateFromDiscriminatorValue },
+                { "401", global::ApManager.Client.Models.UnauthenticatedProblem.CreateFromDiscriminatorValue },
                 { "403", global::ApManager.Client.Models.ForbiddenProblem.CreateFromDiscriminatorValue },
             };
             var collectionResult = await RequestAdapter.SendCollectionAsync<global::ApManager.Client.Models.QueueDto>(requestInfo, global::ApManager.Client.Models.QueueDto.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);

@@ -52,7 +52,7 @@ namespace ApManager.Client.Api.Adapters.Item
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::ApManager.Client.Models.Problem">When receiving a 400 status code</exception>
-        /// <exception cref="global::ApManager.Client.Models.ApProblem">When receiving a 401 status code</exception>
+        /// <exception cref="global::ApManager.Client.Models.UnauthenticatedProblem">When receiving a 401 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.ForbiddenProblem">When receiving a 403 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.NotFoundProblem">When receiving a 404 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -68,7 +68,7 @@ namespace ApManager.Client.Api.Adapters.Item
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::ApManager.Client.Models.Problem.CreateFromDiscriminatorValue },
-                { "401", global::ApManager.Client.Models.ApProblem.CreateFromDiscriminatorValue },
+                { "401", global::ApManager.Client.Models.UnauthenticatedProblem.CreateFromDiscriminatorValue },
                 { "403", global::ApManager.Client.Models.ForbiddenProblem.CreateFromDiscriminatorValue },
                 { "404", global::ApManager.Client.Models.NotFoundProblem.CreateFromDiscriminatorValue },
             };

@@ -40,7 +40,7 @@ namespace ApManager.Client.Api.Bus.Persistent
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::ApManager.Client.Models.InvalidQueryProblem">When receiving a 400 status code</exception>
-        /// <exception cref="global::ApManager.Client.Models.ApProblem">When receiving a 401 status code</exception>
+        /// <exception cref="global::ApManager.Client.Models.UnauthenticatedProblem">When receiving a 401 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.ForbiddenProblem">When receiving a 403 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -55,7 +55,7 @@ namespace ApManager.Client.Api.Bus.Persistent
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::ApManager.Client.Models.InvalidQueryProblem.CreateFromDiscriminatorValue },
-                { "401", global::ApManager.Client.Models.ApProblem.CreateFromDiscriminatorValue },
+                { "401", global::ApManager.Client.Models.UnauthenticatedProblem.CreateFromDiscriminatorValue },
                 { "403", global::ApManager.Client.Models.ForbiddenProblem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::ApManager.Client.Models.PersistentMasksDto>(requestInfo, global::ApManager.Client.Models.PersistentMasksDto.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
@@ -85,11 +85,11 @@ namespace ApManager.Client.Api.Bus.Persistent
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::ApManager.Client.Models.Problem">When receiving a 400 status code</exception>
-        /// <exception cref="global::ApManager.Client.Models.ApProblem">When receiving a 401 status code</exception>
+        /// <exception cref="global::ApManager.Client.Models.UnauthenticatedProblem">When receiving a 401 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.ForbiddenProblem">When receiving a 403 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.Problem">When receiving a 409 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.VersionMismatchProblem">When receiving a 412 status code</exception>
-        /// <exception cref="global::ApManager.Client.Models.LimitProblem">When receiving a 413 status code</exception>
+        /// <exception cref="global::ApManager.Client.Models.PayloadTooLargeProblem">When receiving a 413 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.UnsupportedMediaTypeProblem">When receiving a 415 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.RateLimitedProblem">When receiving a 429 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.Problem">When receiving a 503 status code</exception>
@@ -107,11 +107,11 @@ namespace ApManager.Client.Api.Bus.Persistent
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::ApManager.Client.Models.Problem.CreateFromDiscriminatorValue },
-                { "401", global::ApManager.Client.Models.ApProblem.CreateFromDiscriminatorValue },
+                { "401", global::ApManager.Client.Models.UnauthenticatedProblem.CreateFromDiscriminatorValue },
                 { "403", global::ApManager.Client.Models.ForbiddenProblem.CreateFromDiscriminatorValue },
                 { "409", global::ApManager.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "412", global::ApManager.Client.Models.VersionMismatchProblem.CreateFromDiscriminatorValue },
-                { "413", global::ApManager.Client.Models.LimitProblem.CreateFromDiscriminatorValue },
+                { "413", global::ApManager.Client.Models.PayloadTooLargeProblem.CreateFromDiscriminatorValue },
                 { "415", global::ApManager.Client.Models.UnsupportedMediaTypeProblem.CreateFromDiscriminatorValue },
                 { "429", global::ApManager.Client.Models.RateLimitedProblem.CreateFromDiscriminatorValue },
                 { "503", global::ApManager.Client.Models.Problem.CreateFromDiscriminatorValue },

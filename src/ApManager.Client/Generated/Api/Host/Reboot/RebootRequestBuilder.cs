@@ -40,7 +40,7 @@ namespace ApManager.Client.Api.Host.Reboot
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::ApManager.Client.Models.InvalidQueryProblem">When receiving a 400 status code</exception>
-        /// <exception cref="global::ApManager.Client.Models.ApProblem">When receiving a 401 status code</exception>
+        /// <exception cref="global::ApManager.Client.Models.UnauthenticatedProblem">When receiving a 401 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.ForbiddenProblem">When receiving a 403 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.Problem">When receiving a 409 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.VersionMismatchProblem">When receiving a 412 status code</exception>
@@ -59,7 +59,7 @@ namespace ApManager.Client.Api.Host.Reboot
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::ApManager.Client.Models.InvalidQueryProblem.CreateFromDiscriminatorValue },
-                { "401", global::ApManager.Client.Models.ApProblem.CreateFromDiscriminatorValue },
+                { "401", global::ApManager.Client.Models.UnauthenticatedProblem.CreateFromDiscriminatorValue },
                 { "403", global::ApManager.Client.Models.ForbiddenProblem.CreateFromDiscriminatorValue },
                 { "409", global::ApManager.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "412", global::ApManager.Client.Models.VersionMismatchProblem.CreateFromDiscriminatorValue },

@@ -41,12 +41,12 @@ namespace ApManager.Client.Api.Queues.Item.Online
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::ApManager.Client.Models.Problem">When receiving a 400 status code</exception>
-        /// <exception cref="global::ApManager.Client.Models.ApProblem">When receiving a 401 status code</exception>
+        /// <exception cref="global::ApManager.Client.Models.UnauthenticatedProblem">When receiving a 401 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.ForbiddenProblem">When receiving a 403 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.NotFoundProblem">When receiving a 404 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.Problem">When receiving a 409 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.VersionMismatchProblem">When receiving a 412 status code</exception>
-        /// <exception cref="global::ApManager.Client.Models.LimitProblem">When receiving a 413 status code</exception>
+        /// <exception cref="global::ApManager.Client.Models.PayloadTooLargeProblem">When receiving a 413 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.UnsupportedMediaTypeProblem">When receiving a 415 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.RateLimitedProblem">When receiving a 429 status code</exception>
         /// <exception cref="global::ApManager.Client.Models.Problem">When receiving a 503 status code</exception>
@@ -64,12 +64,12 @@ namespace ApManager.Client.Api.Queues.Item.Online
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::ApManager.Client.Models.Problem.CreateFromDiscriminatorValue },
-                { "401", global::ApManager.Client.Models.ApProblem.CreateFromDiscriminatorValue },
+                { "401", global::ApManager.Client.Models.UnauthenticatedProblem.CreateFromDiscriminatorValue },
                 { "403", global::ApManager.Client.Models.ForbiddenProblem.CreateFromDiscriminatorValue },
                 { "404", global::ApManager.Client.Models.NotFoundProblem.CreateFromDiscriminatorValue },
                 { "409", global::ApManager.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "412", global::ApManager.Client.Models.VersionMismatchProblem.CreateFromDiscriminatorValue },
-                { "413", global::ApManager.Client.Models.LimitProblem.CreateFromDiscriminatorValue },
+                { "413", global::ApManager.Client.Models.PayloadTooLargeProblem.CreateFromDiscriminatorValue },
                 { "415", global::ApManager.Client.Models.UnsupportedMediaTypeProblem.CreateFromDiscriminatorValue },
                 { "429", global::ApManager.Client.Models.RateLimitedProblem.CreateFromDiscriminatorValue },
                 { "503", global::ApManager.Client.Models.Problem.CreateFromDiscriminatorValue },

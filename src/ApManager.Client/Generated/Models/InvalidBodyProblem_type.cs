@@ -3,13 +3,14 @@ using System.Runtime.Serialization;
 using System;
 namespace ApManager.Client.Models
 {
-    /// <summary>The problem type: a relative URI; GET it for an explanation.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    public enum MdevProblem_type
+    #pragma warning disable CS1591
+    public enum InvalidBodyProblem_type
+    #pragma warning restore CS1591
     {
-        [EnumMember(Value = "/problems/guest-managed-by-libvirt")]
+        [EnumMember(Value = "/problems/invalid-body")]
         #pragma warning disable CS1591
-        ProblemsGuestManagedByLibvirt,
+        ProblemsInvalidBody,
         #pragma warning restore CS1591
     }
 }

@@ -8,28 +8,22 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// guest-managed-by-libvirt: names the matrix device addressed.
+    /// `/problems/mdev-limit`: Matrix device limit reached.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    public partial class MdevProblem : global::ApManager.Client.Models.Problem, IParsable
+    public partial class MdevLimitProblem : global::ApManager.Client.Models.Problem, IParsable
     {
-        /// <summary>The mdev property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Mdev { get; set; }
-#nullable restore
-#else
-        public string Mdev { get; set; }
-#endif
+        /// <summary>Matrix devices (mdev-limit) or bytes (payload-too-large).</summary>
+        public int? Limit { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
-        /// <returns>A <see cref="global::ApManager.Client.Models.MdevProblem"/></returns>
+        /// <returns>A <see cref="global::ApManager.Client.Models.MdevLimitProblem"/></returns>
         /// <param name="parseNode">The parse node to use to read the discriminator value and create the object</param>
-        public static new global::ApManager.Client.Models.MdevProblem CreateFromDiscriminatorValue(IParseNode parseNode)
+        public static new global::ApManager.Client.Models.MdevLimitProblem CreateFromDiscriminatorValue(IParseNode parseNode)
         {
             if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
-            return new global::ApManager.Client.Models.MdevProblem();
+            return new global::ApManager.Client.Models.MdevLimitProblem();
         }
         /// <summary>
         /// The deserialization information for the current model
@@ -39,7 +33,7 @@ namespace ApManager.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>(base.GetFieldDeserializers())
             {
-                { "mdev", n => { Mdev = n.GetStringValue(); } },
+                { "limit", n => { Limit = n.GetIntValue(); } },
             };
         }
         /// <summary>
@@ -50,7 +44,7 @@ namespace ApManager.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             base.Serialize(writer);
-            writer.WriteStringValue("mdev", Mdev);
+            writer.WriteIntValue("limit", Limit);
         }
     }
 }

@@ -8,22 +8,20 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// mdev-limit and payload-too-large: the limit that was reached.
+    /// `/problems/unauthenticated`: Authentication required.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    public partial class LimitProblem : global::ApManager.Client.Models.Problem, IParsable
+    public partial class UnauthenticatedProblem : global::ApManager.Client.Models.Problem, IParsable
     {
-        /// <summary>Matrix devices (mdev-limit) or bytes (payload-too-large).</summary>
-        public int? Limit { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
-        /// <returns>A <see cref="global::ApManager.Client.Models.LimitProblem"/></returns>
+        /// <returns>A <see cref="global::ApManager.Client.Models.UnauthenticatedProblem"/></returns>
         /// <param name="parseNode">The parse node to use to read the discriminator value and create the object</param>
-        public static new global::ApManager.Client.Models.LimitProblem CreateFromDiscriminatorValue(IParseNode parseNode)
+        public static new global::ApManager.Client.Models.UnauthenticatedProblem CreateFromDiscriminatorValue(IParseNode parseNode)
         {
             if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
-            return new global::ApManager.Client.Models.LimitProblem();
+            return new global::ApManager.Client.Models.UnauthenticatedProblem();
         }
         /// <summary>
         /// The deserialization information for the current model
@@ -33,7 +31,6 @@ namespace ApManager.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>(base.GetFieldDeserializers())
             {
-                { "limit", n => { Limit = n.GetIntValue(); } },
             };
         }
         /// <summary>
@@ -44,7 +41,6 @@ namespace ApManager.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             base.Serialize(writer);
-            writer.WriteIntValue("limit", Limit);
         }
     }
 }

@@ -3,14 +3,11 @@ using System.Runtime.Serialization;
 using System;
 namespace ApManager.Client.Models
 {
-    /// <summary>The problem type: a relative URI; GET it for an explanation.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    public enum LimitProblem_type
+    #pragma warning disable CS1591
+    public enum PayloadTooLargeProblem_type
+    #pragma warning restore CS1591
     {
-        [EnumMember(Value = "/problems/mdev-limit")]
-        #pragma warning disable CS1591
-        ProblemsMdevLimit,
-        #pragma warning restore CS1591
         [EnumMember(Value = "/problems/payload-too-large")]
         #pragma warning disable CS1591
         ProblemsPayloadTooLarge,

@@ -8,20 +8,20 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// A problem with no members beyond those every problem carries.
+    /// `/problems/invalid-body`: Malformed request body.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    public partial class ApProblem : global::ApManager.Client.Models.Problem, IParsable
+    public partial class InvalidBodyProblem : global::ApManager.Client.Models.Problem, IParsable
     {
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
-        /// <returns>A <see cref="global::ApManager.Client.Models.ApProblem"/></returns>
+        /// <returns>A <see cref="global::ApManager.Client.Models.InvalidBodyProblem"/></returns>
         /// <param name="parseNode">The parse node to use to read the discriminator value and create the object</param>
-        public static new global::ApManager.Client.Models.ApProblem CreateFromDiscriminatorValue(IParseNode parseNode)
+        public static new global::ApManager.Client.Models.InvalidBodyProblem CreateFromDiscriminatorValue(IParseNode parseNode)
         {
             if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
-            return new global::ApManager.Client.Models.ApProblem();
+            return new global::ApManager.Client.Models.InvalidBodyProblem();
         }
         /// <summary>
         /// The deserialization information for the current model
