@@ -39,8 +39,9 @@ internal sealed class ProblemHierarchyFilter : IDocumentFilter
         foreach (var type in types)
         {
             var flat = bodies[type.Body];
+            // `type` is not narrowed to an enum here: the mapping already ties each URI to its schema, and
+            // NSwag would read a redeclared enum with System.Text.Json, which cannot parse "/problems/…" names.
             var properties = flat.Properties!.Where(p => !Common.Contains(p.Key)).ToDictionary();
-            properties = new Dictionary<string, IOpenApiSchema>(properties.Prepend(new("type", new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create(type.Uri)] })));
             schemas[SchemaName(type)] = new OpenApiSchema
             {
                 Description = $"`{type.Uri}`: {type.Title}.",
@@ -64,7 +65,7 @@ internal sealed class ProblemHierarchyFilter : IDocumentFilter
         {
             Type = sample.Properties![n].Type,
             Format = sample.Properties[n].Format,
-            Description = sample.Properties[n].Description,
+            Description = n == "type" ? "The problem type: a relative URI; GET it for an explanation. The discriminator maps each to its schema." : sample.Properties[n].Description,
         });
         // Kiota makes `detail` the exception's Message.
         ((OpenApiSchema)properties["detail"]).Extensions = new Dictionary<string, IOpenApiExtension> { ["x-ms-primary-error-message"] = new JsonNodeExtension(JsonValue.Create(true)) };

@@ -138,7 +138,6 @@ public class OpenApiDocumentTests
                 var schema = schemas[schemaName]!;
                 Assert.Equal("#/components/schemas/Problem", (string?)schema["allOf"]![0]!["$ref"]);
                 var own = schema["allOf"]![1]!;
-                Assert.Contains((string)value["type"]!, own["properties"]!["type"]!["enum"]!.AsArray().Select(e => (string?)e));
                 foreach (var required in problem["required"]!.AsArray().Concat(own["required"]?.AsArray() ?? []))
                 {
                     Assert.True(value.ContainsKey((string)required!), $"{status} example {name} lacks required member {required}");

@@ -52,7 +52,7 @@ namespace ApManager.Client.Models
 #else
         public string TraceId { get; set; }
 #endif
-        /// <summary>The problem type: a relative URI; GET it for an explanation.</summary>
+        /// <summary>The problem type: a relative URI; GET it for an explanation. The discriminator maps each to its schema.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Type { get; set; }
