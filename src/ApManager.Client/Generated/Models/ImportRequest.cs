@@ -8,12 +8,12 @@ using System;
 namespace ApManager.Client.Models
 {
     /// <summary>
-    /// An import: an export; `format`, `version`, `adapters` and `guests` may be omitted.
+    /// An import: an export, every member optional. An omitted (or null) member means &quot;unchanged&quot;;a given one replaces what is there (an empty `guests` detaches every guest).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ImportRequest : IParsable
     {
-        /// <summary>The adapters property</summary>
+        /// <summary>Configured state per adapter; adapters not listed, or an omitted member, stay as they are.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::ApManager.Client.Models.ExportAdapterDto>? Adapters { get; set; }
@@ -21,7 +21,7 @@ namespace ApManager.Client.Models
 #else
         public List<global::ApManager.Client.Models.ExportAdapterDto> Adapters { get; set; }
 #endif
-        /// <summary>The apmask property</summary>
+        /// <summary>The apmask (kernel syntax); omitted = unchanged.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Apmask { get; set; }
@@ -29,7 +29,7 @@ namespace ApManager.Client.Models
 #else
         public string Apmask { get; set; }
 #endif
-        /// <summary>The aqmask property</summary>
+        /// <summary>The aqmask (kernel syntax); omitted = unchanged.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Aqmask { get; set; }
@@ -37,7 +37,7 @@ namespace ApManager.Client.Models
 #else
         public string Aqmask { get; set; }
 #endif
-        /// <summary>The definitions property</summary>
+        /// <summary>The persistent definitions, replacing all of them; omitted = unchanged. Elements as in `mdevs` (without `name`), or the output of `mdevctl list -d --dumpjson`.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::ApManager.Client.Models.ExportDefinitionDto>? Definitions { get; set; }
@@ -45,7 +45,7 @@ namespace ApManager.Client.Models
 #else
         public List<global::ApManager.Client.Models.ExportDefinitionDto> Definitions { get; set; }
 #endif
-        /// <summary>The format property</summary>
+        /// <summary>Must be `apmanager/1` when given.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Format { get; set; }
@@ -53,7 +53,7 @@ namespace ApManager.Client.Models
 #else
         public string Format { get; set; }
 #endif
-        /// <summary>The guests property</summary>
+        /// <summary>Every guest attachment; guests not listed are detached (an empty list detaches all); omitted = every attachment unchanged.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::ApManager.Client.Models.ExportGuestDto>? Guests { get; set; }
@@ -61,7 +61,7 @@ namespace ApManager.Client.Models
 #else
         public List<global::ApManager.Client.Models.ExportGuestDto> Guests { get; set; }
 #endif
-        /// <summary>The mdevs property</summary>
+        /// <summary>Every matrix device; devices not listed are removed; omitted = every device unchanged. Each `mdevctl` is read as mdevctl reads a file (extra members such as `parent` ignored); an element may also be a parent object of `mdevctl list --dumpjson` (`{&quot;matrix&quot;: [{&quot;&lt;uuid&gt;&quot;: {config}}]}`), so its output can be pasted as the whole array.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<global::ApManager.Client.Models.ExportMdevDto>? Mdevs { get; set; }
@@ -77,7 +77,7 @@ namespace ApManager.Client.Models
 #else
         public global::ApManager.Client.Models.ExportPersistentMasksDto PersistentMasks { get; set; }
 #endif
-        /// <summary>The version property</summary>
+        /// <summary>Informational (the export&apos;s version); use If-Match to guard the import.</summary>
         public long? Version { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value

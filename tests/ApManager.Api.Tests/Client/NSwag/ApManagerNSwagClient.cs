@@ -2354,7 +2354,7 @@ namespace ApManager.Api.Tests.Client.NSwag
         /// Export the whole configuration
         /// </summary>
         /// <remarks>
-        /// Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects), the guests, the persistent definitions (`definitions`, readable files only) and the persistent masks (`persistentMasks`). POST it to /api/import to restore it.
+        /// Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects), the guests, the persistent definitions (`definitions`, readable files only, verbatim) and the persistent masks (`persistentMasks`). A device keeps the mdevctl form it was imported with (values, order, duplicates) while that still gives its matrix, else gets the canonical form (ascending decimal ids); its `start` is its definition's, else the imported one's, else `manual`. POST it to /api/import to restore it.
         /// <br/>
         /// <br/>Requires role **viewer**.
         /// </remarks>
@@ -2463,7 +2463,7 @@ namespace ApManager.Api.Tests.Client.NSwag
         /// Export the whole configuration (headers only)
         /// </summary>
         /// <remarks>
-        /// Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects), the guests, the persistent definitions (`definitions`, readable files only) and the persistent masks (`persistentMasks`). POST it to /api/import to restore it.
+        /// Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects), the guests, the persistent definitions (`definitions`, readable files only, verbatim) and the persistent masks (`persistentMasks`). A device keeps the mdevctl form it was imported with (values, order, duplicates) while that still gives its matrix, else gets the canonical form (ascending decimal ids); its `start` is its definition's, else the imported one's, else `manual`. POST it to /api/import to restore it.
         /// <br/>
         /// <br/>Requires role **viewer**.
         /// <br/>
@@ -2556,7 +2556,7 @@ namespace ApManager.Api.Tests.Client.NSwag
         /// Import a whole configuration in one atomic step
         /// </summary>
         /// <remarks>
-        /// Validates everything and applies it in one step, or changes nothing and answers with the same problems as the individual calls (every offender listed). Devices not in the import are removed. `definitions` and `persistentMasks` are optional (omitted = unchanged); given, they replace the persistent definitions and masks, checked together (409 definition-conflict listing every offender) before anything changes. `assign_*` values are read as the kernel reads them (`5`, `0x5`, `05`, `+5\n`). If-Match compares with the global version. `?dryRun=true` previews.
+        /// Validates everything and applies it in one step, or changes nothing and answers with the same problems as the individual calls (every offender listed). Every member is optional: an omitted member means unchanged; a given one replaces what is there (devices not in `mdevs` are removed, guests not in `guests` are detached). `definitions` and `persistentMasks`, given, replace the persistent definitions and masks, checked together (409 definition-conflict listing every offender) before anything changes. Each `mdevctl` config is read as mdevctl reads it (extra keys such as `parent` ignored; elements of `mdevctl list --dumpjson` accepted) and kept verbatim for the export while it still gives the device's matrix; `assign_*`/`unassign_*` of adapter, domain and control_domain are applied in order with the kernel's kstrtoul (`5`, `0x5`, `05`, `+5\n`); anything else is a 400 invalid-request whose `errors` are keyed by JSON path and attribute. If-Match compares with the global version. `?dryRun=true` previews.
         /// <br/>
         /// <br/>Requires role **admin**.
         /// </remarks>
@@ -10068,36 +10068,58 @@ namespace ApManager.Api.Tests.Client.NSwag
     }
 
     /// <summary>
-    /// An import: an export; `format`, `version`, `adapters` and `guests` may be omitted.
+    /// An import: an export, every member optional. An omitted (or null) member means "unchanged";
+    /// <br/>a given one replaces what is there (an empty `guests` detaches every guest).
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class ImportRequest
     {
 
+        /// <summary>
+        /// The apmask (kernel syntax); omitted = unchanged.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("apmask")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        public string Apmask { get; set; } = default!;
+        public string? Apmask { get; set; } = default!;
 
+        /// <summary>
+        /// The aqmask (kernel syntax); omitted = unchanged.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("aqmask")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        public string Aqmask { get; set; } = default!;
+        public string? Aqmask { get; set; } = default!;
 
+        /// <summary>
+        /// Every matrix device; devices not listed are removed; omitted = every device unchanged. Each `mdevctl` is read as mdevctl reads a file (extra members such as `parent` ignored); an element may also be a parent object of `mdevctl list --dumpjson` (`{"matrix": [{"&lt;uuid&gt;": {config}}]}`), so its output can be pasted as the whole array.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("mdevs")]
-        [System.ComponentModel.DataAnnotations.Required]
-        public System.Collections.Generic.ICollection<ExportMdevDto> Mdevs { get; set; } = new System.Collections.ObjectModel.Collection<ExportMdevDto>();
+        public System.Collections.Generic.ICollection<ExportMdevDto>? Mdevs { get; set; } = default!;
 
+        /// <summary>
+        /// Must be `apmanager/1` when given.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("format")]
         public string? Format { get; set; } = default!;
 
+        /// <summary>
+        /// Informational (the export's version); use If-Match to guard the import.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("version")]
         public long? Version { get; set; } = default!;
 
+        /// <summary>
+        /// Configured state per adapter; adapters not listed, or an omitted member, stay as they are.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("adapters")]
         public System.Collections.Generic.ICollection<ExportAdapterDto>? Adapters { get; set; } = default!;
 
+        /// <summary>
+        /// Every guest attachment; guests not listed are detached (an empty list detaches all); omitted = every attachment unchanged.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("guests")]
         public System.Collections.Generic.ICollection<ExportGuestDto>? Guests { get; set; } = default!;
 
+        /// <summary>
+        /// The persistent definitions, replacing all of them; omitted = unchanged. Elements as in `mdevs` (without `name`), or the output of `mdevctl list -d --dumpjson`.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("definitions")]
         public System.Collections.Generic.ICollection<ExportDefinitionDto>? Definitions { get; set; } = default!;
 

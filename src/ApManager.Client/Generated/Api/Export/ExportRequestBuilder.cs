@@ -34,7 +34,7 @@ namespace ApManager.Client.Api.Export
         {
         }
         /// <summary>
-        /// Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects), the guests, the persistent definitions (`definitions`, readable files only) and the persistent masks (`persistentMasks`). POST it to /api/import to restore it.Requires role **viewer**.
+        /// Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects), the guests, the persistent definitions (`definitions`, readable files only, verbatim) and the persistent masks (`persistentMasks`). A device keeps the mdevctl form it was imported with (values, order, duplicates) while that still gives its matrix, else gets the canonical form (ascending decimal ids); its `start` is its definition&apos;s, else the imported one&apos;s, else `manual`. POST it to /api/import to restore it.Requires role **viewer**.
         /// </summary>
         /// <returns>A <see cref="global::ApManager.Client.Models.ExportDto"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -61,7 +61,7 @@ namespace ApManager.Client.Api.Export
             return await RequestAdapter.SendAsync<global::ApManager.Client.Models.ExportDto>(requestInfo, global::ApManager.Client.Models.ExportDto.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects), the guests, the persistent definitions (`definitions`, readable files only) and the persistent masks (`persistentMasks`). POST it to /api/import to restore it.Requires role **viewer**.HEAD: the same status and headers as GET, no body.
+        /// Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects), the guests, the persistent definitions (`definitions`, readable files only, verbatim) and the persistent masks (`persistentMasks`). A device keeps the mdevctl form it was imported with (values, order, duplicates) while that still gives its matrix, else gets the canonical form (ascending decimal ids); its `start` is its definition&apos;s, else the imported one&apos;s, else `manual`. POST it to /api/import to restore it.Requires role **viewer**.HEAD: the same status and headers as GET, no body.
         /// </summary>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -78,7 +78,7 @@ namespace ApManager.Client.Api.Export
             await RequestAdapter.SendNoContentAsync(requestInfo, default, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects), the guests, the persistent definitions (`definitions`, readable files only) and the persistent masks (`persistentMasks`). POST it to /api/import to restore it.Requires role **viewer**.
+        /// Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects), the guests, the persistent definitions (`definitions`, readable files only, verbatim) and the persistent masks (`persistentMasks`). A device keeps the mdevctl form it was imported with (values, order, duplicates) while that still gives its matrix, else gets the canonical form (ascending decimal ids); its `start` is its definition&apos;s, else the imported one&apos;s, else `manual`. POST it to /api/import to restore it.Requires role **viewer**.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -97,7 +97,7 @@ namespace ApManager.Client.Api.Export
             return requestInfo;
         }
         /// <summary>
-        /// Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects), the guests, the persistent definitions (`definitions`, readable files only) and the persistent masks (`persistentMasks`). POST it to /api/import to restore it.Requires role **viewer**.HEAD: the same status and headers as GET, no body.
+        /// Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects), the guests, the persistent definitions (`definitions`, readable files only, verbatim) and the persistent masks (`persistentMasks`). A device keeps the mdevctl form it was imported with (values, order, duplicates) while that still gives its matrix, else gets the canonical form (ascending decimal ids); its `start` is its definition&apos;s, else the imported one&apos;s, else `manual`. POST it to /api/import to restore it.Requires role **viewer**.HEAD: the same status and headers as GET, no body.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
