@@ -42,6 +42,8 @@ internal static class Schema
             details TEXT,
             events TEXT NOT NULL);
         """,
+        // The mdevctl config a device was imported with (issue 16): the export keeps it verbatim.
+        "ALTER TABLE mdevs ADD COLUMN mdevctl TEXT;",
     ];
 
     public static int Current => Migrations.Length;

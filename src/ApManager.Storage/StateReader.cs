@@ -43,9 +43,10 @@ internal static class StateReader
             }
         }
         var devices = new List<(MdevId, string?, Assignment, string?, long)>();
+        var forms = new Dictionary<MdevId, Core.Persistence.MdevctlDefinition?>();
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT uuid, name, adapters, domains, control_domains, guest, version FROM mdevs;";
+            command.CommandText = "SELECT uuid, name, adapters, domains, control_domains, guest, version, mdevctl FROM mdevs;";
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -55,6 +56,12 @@ internal static class StateReader
                     new Assignment(IdList.Parse(reader.GetString(2)), IdList.Parse(reader.GetString(3)), IdList.Parse(reader.GetString(4))),
                     reader.IsDBNull(5) ? null : reader.GetString(5),
                     reader.GetInt64(6)));
+                if (!reader.IsDBNull(7))
+                {
+                    // Written by MdevctlJson.Write, so it reads back; a hand-edited row loses only the verbatim form.
+                    var form = Core.Persistence.MdevctlJson.Parse(System.Text.Encoding.UTF8.GetBytes(reader.GetString(7)));
+                    forms[MdevId.Parse(reader.GetString(0))] = form.Definition;
+                }
             }
         }
         var queues = new Dictionary<Apqn, long>();
@@ -74,7 +81,8 @@ internal static class StateReader
             long.Parse(meta["bus_version"], CultureInfo.InvariantCulture),
             adapters,
             devices,
-            queues);
+            queues,
+            forms);
     }
 
     /// <summary>The last audit sequence number written.</summary>

@@ -37,10 +37,10 @@ internal sealed class StateWriter : IDisposable
         _meta = Command("INSERT INTO meta (key, value) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;", "$k", "$v");
         _adapter = Command("INSERT INTO adapters (id, configured, version) VALUES ($i, $c, $v) ON CONFLICT(id) DO UPDATE SET configured = excluded.configured, version = excluded.version;", "$i", "$c", "$v");
         _device = Command(
-            "INSERT INTO mdevs (uuid, name, adapters, domains, control_domains, guest, version) VALUES ($u, $n, $a, $d, $c, $g, $v) " +
+            "INSERT INTO mdevs (uuid, name, adapters, domains, control_domains, guest, version, mdevctl) VALUES ($u, $n, $a, $d, $c, $g, $v, $m) " +
             "ON CONFLICT(uuid) DO UPDATE SET name = excluded.name, adapters = excluded.adapters, domains = excluded.domains, " +
-            "control_domains = excluded.control_domains, guest = excluded.guest, version = excluded.version;",
-            "$u", "$n", "$a", "$d", "$c", "$g", "$v");
+            "control_domains = excluded.control_domains, guest = excluded.guest, version = excluded.version, mdevctl = excluded.mdevctl;",
+            "$u", "$n", "$a", "$d", "$c", "$g", "$v", "$m");
         _deviceDelete = Command("DELETE FROM mdevs WHERE uuid = $u;", "$u");
         _queue = Command("INSERT INTO queues (adapter, domain, version) VALUES ($a, $d, $v) ON CONFLICT(adapter, domain) DO UPDATE SET version = excluded.version;", "$a", "$d", "$v");
         _queueDelete = Command("DELETE FROM queues WHERE adapter = $a AND domain = $d;", "$a", "$d");
@@ -183,7 +183,8 @@ internal sealed class StateWriter : IDisposable
     private void UpsertAdapter(SqliteTransaction tx, AdapterState a) => Run(_adapter, tx, a.Id, a.Configured ? 1 : 0, a.Version);
 
     private void UpsertDevice(SqliteTransaction tx, Core.Matrix.MatrixDevice m) =>
-        Run(_device, tx, m.Id.ToString(), m.Name, IdList.Format(m.Adapters), IdList.Format(m.Domains), IdList.Format(m.ControlDomains), m.Guest, m.Version);
+        Run(_device, tx, m.Id.ToString(), m.Name, IdList.Format(m.Adapters), IdList.Format(m.Domains), IdList.Format(m.ControlDomains), m.Guest, m.Version,
+            m.Mdevctl is { } form ? System.Text.Encoding.UTF8.GetString(Core.Persistence.MdevctlJson.Write(form)) : null);
 
     private void UpsertQueue(SqliteTransaction tx, QueueState q) => Run(_queue, tx, (int)q.Apqn.Adapter, (int)q.Apqn.Domain, q.Version);
 

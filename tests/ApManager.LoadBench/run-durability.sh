@@ -1,11 +1,6 @@
 #!/usr/bin/env bash
-# Issue 5's durability figures in one run on one disk: raw SQLite commits/s vs accepted durable
-# mask changes/s over HTTP with 1 and 32 clients. Usage: tests/ApManager.LoadBench/run-durability.sh [seconds] [dir]
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-seconds="${1:-5}"
-dir="${2:-$PWD/.bench}"
-dotnet build -c Release src/ApManager.Api -v q -nologo
-dotnet build -c Release tests/ApManager.LoadBench -v q -nologo
-dotnet tests/ApManager.LoadBench/bin/Release/net10.0/ApManager.LoadBench.dll durability \
-  --api src/ApManager.Api/bin/Release/net10.0/ApManager.Api.dll --dir "$dir" --seconds "$seconds"
+# Issue 5's durability figures in one run on one disk, driven by wrk: accepted durable mask
+# changes over HTTP with 1 and 32 connections against the bare single-commit PUT and raw SQLite
+# commits/s. Usage: tests/ApManager.LoadBench/run-durability.sh [--seconds 4] [--rounds 5]
+#        [--warmup 3] [--connections 32] [--dir <folder on the disk to measure>] [--json FILE]
+exec "$(dirname "$0")/bench.sh" durability "$@"

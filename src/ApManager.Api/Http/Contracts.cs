@@ -130,9 +130,6 @@ public sealed record MdevDto(
         dryRun);
 }
 
-/// <summary>What a dry-run delete answers: the device that would be removed.</summary>
-public sealed record MdevDeletePreviewDto(string Uuid, bool Deleted, bool DryRun);
-
 /// <summary>One APQN that blocks a change.</summary>
 public sealed record OffenderDto(string Apqn, int Adapter, int Domain, string Driver, string? Mdev, string? Guest)
 {

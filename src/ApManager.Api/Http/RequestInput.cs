@@ -88,19 +88,12 @@ public static class RequestInput
         }
         catch (JsonException ex)
         {
-            var where = ex.Path is { Length: > 0 } path ? $" at {path}" : string.Empty;
-            return (null, ProblemFactory.InvalidBody(context, $"The request body is not valid JSON for this call{where}: {FirstSentence(ex.Message)}"));
+            return (null, ProblemFactory.InvalidBody(context, JsonBodyErrors.Describe(ex, typeof(T))));
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or DecoderFallbackException)
         {
             return (null, ProblemFactory.InvalidBody(context, "The request body contains text that is not valid UTF-8/UTF-16."));
         }
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var cut = message.IndexOf(". Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] + "." : message;
     }
 
     private static string? MediaType(HttpRequest request) =>

@@ -59,7 +59,7 @@ public static class MdevEndpoints
         group.MapDelete("/{uuid}", Delete)
             .WithName("DeleteMdev")
             .WithSummary("Delete a matrix device")
-            .WithDescription("Refused with 409 mdev-in-use while a guest is attached. Its queues stay on vfio_ap. A dry run answers 200 with a preview instead of 204.")
+            .WithDescription("Refused with 409 mdev-in-use while a guest is attached. Its queues stay on vfio_ap. A dry run answers 204 too, with the header `ApManager-Dry-Run: true`, and deletes nothing.")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblemType(ProblemCatalog.InvalidRequest)
             .ProducesProblemType(ProblemCatalog.NotFound)
@@ -235,7 +235,7 @@ public static class MdevEndpoints
         });
     }
 
-    public static async Task<Results<NoContent, Ok<MdevDeletePreviewDto>, ProblemHttpResult>> Delete(string uuid, [AsParameters] MutationRequest request, ApSystem system)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string uuid, [AsParameters] MutationRequest request, ApSystem system)
     {
         if (!PathValues.TryMdev(uuid, out var id))
         {
@@ -245,7 +245,7 @@ public static class MdevEndpoints
         {
             return problem;
         }
-        return request.IsDryRun ? TypedResults.Ok(new MdevDeletePreviewDto(id.ToString(), true, true)) : TypedResults.NoContent();
+        return DryRuns.NoContent(request);
     }
 
     public static async Task<Results<Ok<MdevDto>, ProblemHttpResult>> Assign(MutationRequest request, ApSystem system, string uuid, string id, AssignTarget target, bool assign)

@@ -30,6 +30,7 @@ public static class OpenApiSetup
             // Relative: the document is right wherever the service listens (Swagger UI, generated clients given a base URL).
             options.AddServer(new OpenApiServer { Url = "/", Description = "This service, where it serves this document (default http://127.0.0.1:5080)." });
             options.DocumentFilter<TagDescriptionsFilter>();
+            options.DocumentFilter<ProblemHierarchyFilter>();
             options.SupportNonNullableReferenceTypes();
             // Audit before/after/details are stored JSON of any shape: documented as any value, not as the .NET JsonNode class.
             options.MapType<JsonNode>(() => new OpenApiSchema { Description = "Any JSON value, as recorded (null when the record has none)." });

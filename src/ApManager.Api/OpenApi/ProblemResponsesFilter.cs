@@ -6,8 +6,8 @@ namespace ApManager.Api.OpenApi;
 
 /// <summary>
 /// Documents, for every problem status an operation can answer, the problem types it carries:
-/// their names in the description, their body classes as the schema (oneOf with a discriminator
-/// on <c>type</c> when several) and one complete example each.
+/// their names in the description, the type's schema (the <c>Problem</c> base, which tells types
+/// apart by <c>type</c>, when several) and one complete example each.
 /// </summary>
 internal sealed class ProblemResponsesFilter : IOperationFilter
 {
@@ -27,19 +27,17 @@ internal sealed class ProblemResponsesFilter : IOperationFilter
         foreach (var group in types.GroupBy(t => t.Status))
         {
             var key = group.Key.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var bodies = group.Select(t => t.Body).Distinct().ToDictionary(b => b, b => context.SchemaGenerator.GenerateSchema(b, context.SchemaRepository));
+            // The bodies' schemas are where ProblemHierarchyFilter finds each type's members.
+            foreach (var body in group.Select(t => t.Body).Distinct())
+            {
+                context.SchemaGenerator.GenerateSchema(body, context.SchemaRepository);
+            }
             var media = new OpenApiMediaType
             {
-                Schema = bodies.Count == 1 ? bodies.Values.Single() : new OpenApiSchema
-                {
-                    OneOf = [.. bodies.Values],
-                    // Each branch's `type` is an enum of its URIs, so exactly one matches; the mapping lets generated clients pick the class.
-                    Discriminator = new OpenApiDiscriminator
-                    {
-                        PropertyName = "type",
-                        Mapping = group.ToDictionary(t => t.Uri, t => (OpenApiSchemaReference)bodies[t.Body]),
-                    },
-                },
+                // Several types: the Problem base, whose discriminator picks the type's schema (a oneOf would not become a client exception).
+                Schema = group.Count() == 1
+                    ? new OpenApiSchemaReference(ProblemHierarchyFilter.SchemaName(group.Single()), context.Document)
+                    : new OpenApiSchemaReference(ProblemHierarchyFilter.BaseSchema, context.Document),
                 Examples = group.ToDictionary(t => t.Name, t => (IOpenApiExample)new OpenApiExample { Summary = t.Title, Value = ProblemExamples.For(t, instance, role) }),
             };
             operation.Responses[key] = new OpenApiResponse

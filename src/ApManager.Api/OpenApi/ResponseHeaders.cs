@@ -21,7 +21,7 @@ public static class ResponseHeaderExtensions
         builder.WithMetadata(new SendsNextLinkMetadata());
 }
 
-/// <summary>Documents the response headers the service sends: ETag, Link, Location and Retry-After.</summary>
+/// <summary>Documents the response headers the service sends: ETag, Link, Location, Retry-After and ApManager-Dry-Run.</summary>
 internal sealed class ResponseHeadersFilter : IOperationFilter
 {
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
@@ -48,6 +48,10 @@ internal sealed class ResponseHeadersFilter : IOperationFilter
             if (status == "201")
             {
                 Add(concrete, "Location", "The URL of the created resource.");
+            }
+            if (status == "204" && metadata.OfType<Http.AllowedQueryMetadata>().Any(q => q.Names.Contains("dryRun")))
+            {
+                Add(concrete, Http.DryRuns.HeaderName, "`true` when `?dryRun=true` was asked: nothing changed. Absent on a real call.");
             }
             if (status == "429")
             {

@@ -46,9 +46,8 @@ public static class DefinitionEndpoints
         group.MapDelete("/", Delete)
             .WithName("DeleteDefinition")
             .WithSummary("Remove the persistent definition (mdevctl undefine)")
-            .WithDescription("The active device, if any, is not touched. A dry run answers 200 with the definition instead of 204.")
+            .WithDescription("The active device, if any, is not touched. A dry run answers 204 too, with the header `ApManager-Dry-Run: true`, and removes nothing.")
             .Produces(StatusCodes.Status204NoContent)
-            .Produces<DefinitionDto>()
             .WithDefinitionProblems()
             .ProducesProblemType(ProblemCatalog.NotFound)
             .Mutation(Roles.Operator)
@@ -154,20 +153,19 @@ public static class DefinitionEndpoints
         return await ToResult(request, id, definitions.DefineFromActive(id, start, request.Options), system);
     }
 
-    public static async Task<Results<NoContent, Ok<DefinitionDto>, ProblemHttpResult>> Delete(string uuid, [AsParameters] MutationRequest request, DefinitionManager definitions, ApSystem system)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string uuid, [AsParameters] MutationRequest request, DefinitionManager definitions)
     {
         if (!PathValues.TryMdev(uuid, out var id))
         {
             return PathValues.BadUuid(request.Context, uuid);
         }
-        var before = definitions.Read().Set.Find(id);
         var outcome = definitions.Delete(id, request.Options);
         if (await Outcomes.ProblemAsync(request, outcome) is { } problem)
         {
             return problem;
         }
         ETags.Set(request.Context, outcome.Value!.Version);
-        return request.IsDryRun && before is not null ? TypedResults.Ok(DefinitionDto.From(before, system.Current, true)) : TypedResults.NoContent();
+        return DryRuns.NoContent(request);
     }
 
     public static async Task<Results<Created<MdevDto>, ProblemHttpResult>> Activate(string uuid, [AsParameters] MutationRequest request, DefinitionManager definitions, ApSystem system)

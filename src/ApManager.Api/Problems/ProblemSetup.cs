@@ -88,7 +88,8 @@ public static class ProblemSetup
                 ? new LimitProblem { Limit = (int)Math.Min(int.MaxValue, httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? Transfer.TransferEndpoints.MaxImportBytes) }
                 : type == ProblemCatalog.UnsupportedMediaType ? new UnsupportedMediaTypeProblem { ContentType = httpContext.Request.ContentType }
                 : new ApProblem();
-            await ProblemFactory.Result(httpContext, type with { Status = bad.StatusCode }, bad.Message, body).ExecuteAsync(httpContext);
+            // The framework's message names parameter types; the client gets what it sent and why.
+            await ProblemFactory.Result(httpContext, type with { Status = bad.StatusCode }, Http.JsonBodyErrors.Framework(bad.Message), body).ExecuteAsync(httpContext);
             return true;
         }
     }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using ApManager.Api.Access;
 using ApManager.Api.Http;
@@ -48,10 +48,27 @@ public static class TransferEndpoints
     /// <summary>The persistent masks of chzdev's rules file; null where the file sets none.</summary>
     public sealed record ExportPersistentMasksDto(string? Apmask = null, string? Aqmask = null);
 
-    /// <summary>An import: an export; <c>format</c>, <c>version</c>, <c>adapters</c> and <c>guests</c> may be omitted.</summary>
-    /// <remarks>The defaults make those members optional: the strict reader requires every constructor parameter without one.</remarks>
-    public sealed record ImportRequest(string Apmask, string Aqmask, IReadOnlyList<ExportMdevDto> Mdevs, string? Format = null, long? Version = null, IReadOnlyList<ExportAdapterDto>? Adapters = null, IReadOnlyList<ExportGuestDto>? Guests = null,
+    /// <summary>
+    /// An import: an export, every member optional. An omitted (or null) member means "unchanged";
+    /// a given one replaces what is there (an empty <c>guests</c> detaches every guest).
+    /// </summary>
+    /// <param name="Apmask">The apmask (kernel syntax); omitted = unchanged.</param>
+    /// <param name="Aqmask">The aqmask (kernel syntax); omitted = unchanged.</param>
+    /// <param name="Mdevs">Every matrix device; devices not listed are removed; omitted = every device unchanged. Each <c>mdevctl</c> is read as mdevctl reads a file (extra members such as <c>parent</c> ignored); an element may also be a parent object of <c>mdevctl list --dumpjson</c> (<c>{"matrix": [{"&lt;uuid&gt;": {config}}]}</c>), so its output can be pasted as the whole array.</param>
+    /// <param name="Format">Must be <c>apmanager/1</c> when given.</param>
+    /// <param name="Version">Informational (the export's version); use If-Match to guard the import.</param>
+    /// <param name="Adapters">Configured state per adapter; adapters not listed, or an omitted member, stay as they are.</param>
+    /// <param name="Guests">Every guest attachment; guests not listed are detached (an empty list detaches all); omitted = every attachment unchanged.</param>
+    /// <param name="Definitions">The persistent definitions, replacing all of them; omitted = unchanged. Elements as in <c>mdevs</c> (without <c>name</c>), or the output of <c>mdevctl list -d --dumpjson</c>.</param>
+    /// <param name="PersistentMasks">The persistent masks, replacing them; omitted = unchanged.</param>
+    public sealed record ImportRequest(string? Apmask = null, string? Aqmask = null, IReadOnlyList<ExportMdevDto>? Mdevs = null, string? Format = null, long? Version = null,
+        IReadOnlyList<ExportAdapterDto>? Adapters = null, IReadOnlyList<ExportGuestDto>? Guests = null,
         IReadOnlyList<ExportDefinitionDto>? Definitions = null, ExportPersistentMasksDto? PersistentMasks = null);
+
+    /// <summary>What <see cref="ImportRequest"/> is read into: the mdevctl members as JSON, read the way mdevctl reads them.</summary>
+    private sealed record ImportBody(string? Apmask = null, string? Aqmask = null, JsonElement? Mdevs = null, string? Format = null, long? Version = null,
+        IReadOnlyList<ExportAdapterDto>? Adapters = null, IReadOnlyList<ExportGuestDto>? Guests = null,
+        JsonElement? Definitions = null, ExportPersistentMasksDto? PersistentMasks = null);
 
     /// <summary>The configuration after the import (or as it would be, for a dry run) and the queues that moved.</summary>
     public sealed record ImportResultDto(ExportDto Configuration, IReadOnlyList<ReboundDto> Rebound, bool Changed, bool DryRun);
@@ -63,12 +80,12 @@ public static class TransferEndpoints
             .WithName("Export")
             .SendsETag()
             .WithSummary("Export the whole configuration")
-            .WithDescription("Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects), the guests, the persistent definitions (`definitions`, readable files only) and the persistent masks (`persistentMasks`). POST it to /api/import to restore it.")
+            .WithDescription("Both masks, configured adapters, every matrix device as mdevctl stores it (`mdev_type`, `start`, ordered `attrs` of one-key objects), the guests, the persistent definitions (`definitions`, readable files only, verbatim) and the persistent masks (`persistentMasks`). A device keeps the mdevctl form it was imported with (values, order, duplicates) while that still gives its matrix, else gets the canonical form (ascending decimal ids); its `start` is its definition's, else the imported one's, else `manual`. POST it to /api/import to restore it.")
             .AllowQuery();
         group.MapPost("/import", Import)
             .WithName("Import")
             .WithSummary("Import a whole configuration in one atomic step")
-            .WithDescription("Validates everything and applies it in one step, or changes nothing and answers with the same problems as the individual calls (every offender listed). Devices not in the import are removed. `definitions` and `persistentMasks` are optional (omitted = unchanged); given, they replace the persistent definitions and masks, checked together (409 definition-conflict listing every offender) before anything changes. `assign_*` values are read as the kernel reads them (`5`, `0x5`, `05`, `+5\\n`). If-Match compares with the global version. `?dryRun=true` previews.")
+            .WithDescription("Validates everything and applies it in one step, or changes nothing and answers with the same problems as the individual calls (every offender listed). Every member is optional: an omitted member means unchanged; a given one replaces what is there (devices not in `mdevs` are removed, guests not in `guests` are detached). `definitions` and `persistentMasks`, given, replace the persistent definitions and masks, checked together (409 definition-conflict listing every offender) before anything changes. Each `mdevctl` config is read as mdevctl reads it (extra keys such as `parent` ignored; elements of `mdevctl list --dumpjson` accepted) and kept verbatim for the export while it still gives the device's matrix; `assign_*`/`unassign_*` of adapter, domain and control_domain are applied in order with the kernel's kstrtoul (`5`, `0x5`, `05`, `+5\\n`); anything else is a 400 invalid-request whose `errors` are keyed by JSON path and attribute. If-Match compares with the global version. `?dryRun=true` previews.")
             .Accepts<ImportRequest>("application/json")
             .ProducesProblemType(ProblemCatalog.InvalidMask)
             .ProducesProblemType(ProblemCatalog.InvalidRequest)
@@ -96,63 +113,39 @@ public static class TransferEndpoints
         var s = system.Current;
         ETags.Set(context, s.Version);
         var (set, _) = definitions.Read();
-        return TypedResults.Ok(WithPersistence(ToExport(s), set.Masks, set.Defined));
+        return TypedResults.Ok(WithPersistence(ToExport(s, set.Defined), set.Masks, set.Defined));
     }
 
-    /// <summary>The export with the persistent definitions (readable ones) and masks.</summary>
+    /// <summary>The export with the persistent definitions (readable ones, verbatim) and masks.</summary>
     public static ExportDto WithPersistence(ExportDto export, PersistentMasks masks, IReadOnlyList<DefinedDevice> definitions) => export with
     {
-        Definitions = [.. definitions.Select(d => new ExportDefinitionDto(d.Id.ToString(), new MdevctlConfig(MdevType, d.Definition.Autostart ? "auto" : "manual",
-            [.. d.Definition.Attributes.Select(a => Attr(a.Name, a.Value))])))],
+        Definitions = [.. definitions.Select(d => new ExportDefinitionDto(d.Id.ToString(), Config(d.Definition)))],
         PersistentMasks = new ExportPersistentMasksDto(masks.Apmask?.ToString(), masks.Aqmask?.ToString()),
     };
 
-    public static ExportDto ToExport(ApSnapshot s) => new(
-        Format,
-        s.Version,
-        s.Bus.Apmask.ToString(),
-        s.Bus.Aqmask.ToString(),
-        [.. s.Adapters.Select(a => new ExportAdapterDto(a.Id, a.Configured))],
-        [.. s.Mdevs.Select(m => new ExportMdevDto(m.Id.ToString(), ToMdevctl(m), m.Name))],
-        [.. s.Guests.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new ExportGuestDto(g.Key, g.Value.ToString()))]);
-
-    /// <summary>mdevctl's attribute order: adapters, then domains, then control domains, each ascending.</summary>
-    public static MdevctlConfig ToMdevctl(MatrixDevice m)
+    /// <summary>The configuration; each device as mdevctl would store it (<see cref="MdevctlMatrix.ForExport"/>, given the persistent definitions).</summary>
+    public static ExportDto ToExport(ApSnapshot s, IReadOnlyList<DefinedDevice>? defined = null)
     {
-        var attrs = new List<IReadOnlyDictionary<string, string>>();
-        attrs.AddRange(m.Adapters.ToArray().Select(a => Attr("assign_adapter", a.ToString(CultureInfo.InvariantCulture))));
-        attrs.AddRange(m.Domains.ToArray().Select(d => Attr("assign_domain", $"0x{d:x}")));
-        attrs.AddRange(m.ControlDomains.ToArray().Select(d => Attr("assign_control_domain", $"0x{d:x}")));
-        return new MdevctlConfig(MdevType, "auto", attrs);
+        var persistent = (defined ?? []).ToDictionary(d => d.Id, d => d.Definition);
+        return new(
+            Format,
+            s.Version,
+            s.Bus.Apmask.ToString(),
+            s.Bus.Aqmask.ToString(),
+            [.. s.Adapters.Select(a => new ExportAdapterDto(a.Id, a.Configured))],
+            [.. s.Mdevs.Select(m => new ExportMdevDto(m.Id.ToString(), Config(MdevctlMatrix.ForExport(m, persistent.GetValueOrDefault(m.Id))), m.Name))],
+            [.. s.Guests.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new ExportGuestDto(g.Key, g.Value.ToString()))]);
     }
 
+    /// <summary>A definition as JSON: the members mdevctl writes, attributes verbatim and in order.</summary>
+    public static MdevctlConfig Config(MdevctlDefinition d) =>
+        new(MdevType, d.Autostart ? "auto" : "manual", [.. d.Attributes.Select(a => new Dictionary<string, string> { [a.Name] = a.Value })]);
+
     /// <summary>
-    /// The serializer enforces non-null members but not non-null list elements or dictionary
-    /// values: the first null one, as a JSON path, or null when there is none.
+    /// The serializer enforces non-null members but not non-null list elements: the first null one, as a JSON path, or null when there is none.
     /// </summary>
-    private static string? NullElement(ImportRequest body)
+    private static string? NullElement(ImportBody body)
     {
-        for (var i = 0; i < body.Mdevs.Count; i++)
-        {
-            if (body.Mdevs[i] is not { } device)
-            {
-                return $"$.mdevs[{i}]";
-            }
-            for (var j = 0; j < device.Mdevctl.Attrs.Count; j++)
-            {
-                if (device.Mdevctl.Attrs[j] is not { } attr)
-                {
-                    return $"$.mdevs[{i}].mdevctl.attrs[{j}]";
-                }
-                foreach (var (key, value) in attr)
-                {
-                    if (value is null)
-                    {
-                        return $"$.mdevs[{i}].mdevctl.attrs[{j}].{key}";
-                    }
-                }
-            }
-        }
         var adapters = body.Adapters ?? [];
         for (var i = 0; i < adapters.Count; i++)
         {
@@ -172,56 +165,33 @@ public static class TransferEndpoints
         return null;
     }
 
-    private static Dictionary<string, string> Attr(string key, string value) => new() { [key] = value };
-
-    /// <summary>The definitions and persistent masks of an import (null = unchanged), or the first problem.</summary>
-    private static (IReadOnlyList<DefinedDevice>? Definitions, PersistentMasks? Masks, ProblemHttpResult? Problem) ReadPersistence(HttpContext context, ImportRequest body)
+    /// <summary>The devices and definitions of an import (null = unchanged), every offender listed by JSON path.</summary>
+    private static (IReadOnlyList<ImportedMdevctl>? Devices, IReadOnlyList<ImportedMdevctl>? Definitions, Dictionary<string, string> Errors) ReadMdevctl(ImportBody body)
     {
-        List<DefinedDevice>? definitions = null;
-        if (body.Definitions is { } given)
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var devices = body.Mdevs is { ValueKind: not JsonValueKind.Null } m ? MdevctlImportReader.Read(m, "mdevs", named: true, errors) : null;
+        var definitions = body.Definitions is { ValueKind: not JsonValueKind.Null } d ? MdevctlImportReader.Read(d, "definitions", named: false, errors) : null;
+        return (devices, definitions, errors);
+    }
+
+    /// <summary>The persistent masks of an import (null = unchanged), or the problem.</summary>
+    private static (PersistentMasks? Masks, ProblemHttpResult? Problem) ReadPersistentMasks(HttpContext context, ImportBody body)
+    {
+        if (body.PersistentMasks is not { } pm)
         {
-            definitions = [];
-            for (var i = 0; i < given.Count; i++)
-            {
-                var field = $"definitions[{i}]";
-                if (given[i] is not { } d || d.Mdevctl?.Attrs is null || d.Mdevctl.Attrs.Any(a => a is null || a.Values.Any(v => v is null)))
-                {
-                    return (null, null, ProblemFactory.InvalidBody(context, $"The request body is not valid JSON for this call at $.{field}: null is not allowed here."));
-                }
-                if (!MdevId.TryParse(d.Uuid, out var id))
-                {
-                    return (null, null, PathValues.BadUuid(context, d.Uuid));
-                }
-                if (d.Mdevctl.MdevType != MdevType || d.Mdevctl.Start is not ("auto" or "manual") || d.Mdevctl.Attrs.Any(a => a.Count != 1))
-                {
-                    return (null, null, ProblemFactory.Invalid(context, $"{field}.mdevctl", $"A definition has mdev_type '{MdevType}', start auto or manual and attrs of one-key objects."));
-                }
-                if (definitions.Any(x => x.Id == id))
-                {
-                    return (null, null, ProblemFactory.Invalid(context, field, $"Definition {id} is listed twice."));
-                }
-                definitions.Add(new DefinedDevice(id, new MdevctlDefinition(d.Mdevctl.Start == "auto" ? StartMode.Auto : StartMode.Manual,
-                    d.Mdevctl.Attrs.Select(a => new MdevctlAttribute(a.First().Key, a.First().Value)))));
-            }
+            return (null, null);
         }
-        PersistentMasks? masks = null;
-        if (body.PersistentMasks is { } pm)
-        {
-            var ap = pm.Apmask is { } a ? MaskInput.FromString(a) : (MaskInput?)null;
-            var aq = pm.Aqmask is { } q ? MaskInput.FromString(q) : (MaskInput?)null;
-            if (PersistentMasks.None.TryApply(ap, aq, ApMask.Empty, ApMask.Empty, out var parsed) is { } invalid)
-            {
-                return (null, null, RefusalProblems.From(context, invalid));
-            }
-            masks = parsed;
-        }
-        return (definitions, masks, null);
+        var ap = pm.Apmask is { } a ? MaskInput.FromString(a) : (MaskInput?)null;
+        var aq = pm.Aqmask is { } q ? MaskInput.FromString(q) : (MaskInput?)null;
+        return PersistentMasks.None.TryApply(ap, aq, ApMask.Empty, ApMask.Empty, out var parsed) is { } invalid
+            ? (null, RefusalProblems.From(context, invalid))
+            : (parsed, null);
     }
 
     public static async Task<Results<Ok<ImportResultDto>, ProblemHttpResult>> Import([AsParameters] MutationRequest request, ApSystem system, DefinitionManager definitionStore)
     {
         var context = request.Context;
-        var (body, problem) = await RequestInput.ReadJsonAsync<ImportRequest>(context, allowEmpty: false, MaxImportBytes);
+        var (body, problem) = await RequestInput.ReadJsonAsync<ImportBody>(context, allowEmpty: false, MaxImportBytes);
         if (problem is not null)
         {
             return problem;
@@ -232,118 +202,76 @@ public static class TransferEndpoints
         }
         if (body!.Format is { } format && format != Format)
         {
-            return ProblemFactory.Invalid(context, "format", $"Format '{format}' is not '{Format}'.");
+            return ProblemFactory.Invalid(context, "$.format", $"Format '{format}' is not '{Format}'.");
         }
-        // Every malformed value of every device is listed at once, as a refusal lists every offender.
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var devices = new List<ImportDevice>();
-        foreach (var (device, index) in body.Mdevs.Select((d, i) => (d, i)))
-        {
-            var field = $"mdevs[{index}]";
-            if (!MdevId.TryParse(device.Uuid, out var id))
-            {
-                return PathValues.BadUuid(context, device.Uuid);
-            }
-            if (device.Mdevctl.MdevType != MdevType)
-            {
-                errors[$"{field}.mdevctl.mdev_type"] = [$"mdev_type '{device.Mdevctl.MdevType}' is not '{MdevType}'."];
-            }
-            if (device.Mdevctl.Start is not ("auto" or "manual"))
-            {
-                errors[$"{field}.mdevctl.start"] = [$"start '{device.Mdevctl.Start}' is not 'auto' or 'manual'."];
-            }
-            List<long> adapters = [], domains = [], control = [];
-            foreach (var (attr, n) in device.Mdevctl.Attrs.Select((a, i) => (a, i)))
-            {
-                var at = $"{field}.mdevctl.attrs[{n}]";
-                if (attr.Count != 1)
-                {
-                    errors[at] = ["Each attribute is an object with exactly one key."];
-                    continue;
-                }
-                var (key, value) = attr.First();
-                var target = key switch
-                {
-                    "assign_adapter" => adapters,
-                    "assign_domain" => domains,
-                    "assign_control_domain" => control,
-                    _ => null,
-                };
-                if (target is null)
-                {
-                    errors[at] = [$"Unknown attribute '{key}': use assign_adapter, assign_domain or assign_control_domain."];
-                    continue;
-                }
-                switch (IdText.TryParse(value, out var parsed))
-                {
-                    case IdText.Error.EINVAL:
-                        errors[at] = [$"{key} '{value}' is not a number the kernel accepts (EINVAL): decimal, 0x hex or 0 octal, one optional + and trailing newline."];
-                        continue;
-                    case IdText.Error.ERANGE:
-                        errors[at] = [$"{key} '{value}' exceeds 2^64 - 1 (ERANGE)."];
-                        continue;
-                }
-                target.Add(parsed > long.MaxValue ? long.MaxValue : (long)parsed);
-            }
-            devices.Add(new ImportDevice(id, device.Name, adapters, domains, control));
-        }
+        // Every malformed device or definition is listed at once, as a refusal lists every offender.
+        var (devices, definitions, errors) = ReadMdevctl(body);
         if (errors.Count == 1)
         {
-            var (at, messages) = errors.First();
-            return ProblemFactory.Invalid(context, at, messages[0]);
+            var (at, message) = errors.First();
+            return ProblemFactory.Invalid(context, at, $"{at}: {message}");
         }
         if (errors.Count > 1)
         {
             return ProblemFactory.Invalid(context,
-                $"{errors.Count} values of the import are invalid: {string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value[0]}"))}", errors);
+                $"{errors.Count} values of the import are invalid: {string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value}"))}",
+                errors.ToDictionary(e => e.Key, e => new[] { e.Value }));
         }
         var configured = new Dictionary<int, bool>();
         foreach (var adapter in body.Adapters ?? [])
         {
             if (!configured.TryAdd(adapter.Id, adapter.Configured))
             {
-                return ProblemFactory.Invalid(context, "adapters", $"Adapter {adapter.Id} is listed twice.");
+                return ProblemFactory.Invalid(context, "$.adapters", $"Adapter {adapter.Id} is listed twice.");
             }
         }
-        var guests = new Dictionary<string, MdevId>(StringComparer.Ordinal);
-        foreach (var guest in body.Guests ?? [])
+        Dictionary<string, MdevId>? guests = null;
+        if (body.Guests is { } given)
         {
-            if (!MdevId.TryParse(guest.Mdev, out var id))
+            guests = new(StringComparer.Ordinal);
+            foreach (var guest in given)
             {
-                return PathValues.BadUuid(context, guest.Mdev);
-            }
-            if (!guests.TryAdd(guest.Name, id))
-            {
-                return ProblemFactory.Result(context, ProblemCatalog.GuestHasMdev, $"Guest '{guest.Name}' is listed for more than one matrix device.",
-                    new GuestHasMdevProblem { Guest = guest.Name, Mdev = id.ToString(), Errno = nameof(Core.Errno.EPERM) });
+                if (!MdevId.TryParse(guest.Mdev, out var id))
+                {
+                    return PathValues.BadUuid(context, guest.Mdev);
+                }
+                if (!guests.TryAdd(guest.Name, id))
+                {
+                    return ProblemFactory.Result(context, ProblemCatalog.GuestHasMdev, $"Guest '{guest.Name}' is listed for more than one matrix device.",
+                        new GuestHasMdevProblem { Guest = guest.Name, Mdev = id.ToString(), Errno = nameof(Core.Errno.EPERM) });
+                }
             }
         }
-        var (definitions, persistentMasks, invalidPersistence) = ReadPersistence(context, body);
-        if (invalidPersistence is not null)
+        var (persistentMasks, invalidMasks) = ReadPersistentMasks(context, body);
+        if (invalidMasks is not null)
         {
-            return invalidPersistence;
+            return invalidMasks;
         }
+        IReadOnlyList<DefinedDevice>? defined = definitions?.Select(d => new DefinedDevice(d.Id, d.Definition)).ToList();
         // Checked before anything changes: the import is refused whole when the definitions conflict.
-        var (conflict, persistence) = definitionStore.CheckReplaceAll(persistentMasks, definitions);
-        if (conflict is not null && (definitions is not null || persistentMasks is not null))
+        var (conflict, persistence) = definitionStore.CheckReplaceAll(persistentMasks, defined);
+        if (conflict is not null && (defined is not null || persistentMasks is not null))
         {
             return RefusalProblems.From(context, conflict);
         }
-        var plan = new ImportPlan(MaskInput.FromString(body.Apmask), MaskInput.FromString(body.Aqmask), configured, devices, guests);
+        var plan = new ImportPlan(Mask(body.Apmask), Mask(body.Aqmask), configured, devices?.Select(ImportDevice.Of).ToList(), guests);
         var imported = system.Import(plan, request.Options);
         if (await Outcomes.ProblemAsync(request, imported) is { } refused)
         {
             return refused;
         }
         if (persistence && await Outcomes.ProblemAsync(request,
-                definitionStore.ReplaceAll(persistentMasks, definitions, new WriteOptions(null, request.IsDryRun, request.Options.Actor))) is { } notKept)
+                definitionStore.ReplaceAll(persistentMasks, defined, new WriteOptions(null, request.IsDryRun, request.Options.Actor))) is { } notKept)
         {
             return notKept;
         }
         var result = imported.Value!;
         // What the definitions are now, or would be after a dry run.
         var (set, _) = definitionStore.Read();
-        var configuration = WithPersistence(ToExport(result.Snapshot), persistentMasks ?? set.Masks, definitions ?? set.Defined);
+        var after = defined ?? set.Defined;
+        var configuration = WithPersistence(ToExport(result.Snapshot, after), persistentMasks ?? set.Masks, after);
         return TypedResults.Ok(new ImportResultDto(configuration, ReboundDto.Of(result.Rebound), result.Changed || persistence, result.DryRun));
     }
+
+    private static MaskInput? Mask(string? text) => text is null ? null : MaskInput.FromString(text);
 }

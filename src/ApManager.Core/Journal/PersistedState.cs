@@ -4,7 +4,7 @@ using ApManager.Core.Matrix;
 
 namespace ApManager.Core.Journal;
 
-/// <summary>The durable form of a state: what a store keeps and gives back after a restart.</summary>
+/// <summary>The durable form of a state: what a store keeps and gives back after a restart (<paramref name="Forms"/>: imported mdevctl configs).</summary>
 public sealed record PersistedState(
     long GlobalVersion,
     ApMask Apmask,
@@ -12,7 +12,8 @@ public sealed record PersistedState(
     long BusVersion,
     IReadOnlyList<(int Id, bool Configured, long Version)> Adapters,
     IReadOnlyList<(MdevId Id, string? Name, Assignment Assignment, string? Guest, long Version)> Devices,
-    IReadOnlyDictionary<Apqn, long> QueueVersions)
+    IReadOnlyDictionary<Apqn, long> QueueVersions,
+    IReadOnlyDictionary<MdevId, Persistence.MdevctlDefinition?>? Forms = null)
 {
     /// <summary>The configuration a simulated host boots from to show this state again.</summary>
     public InitialState ToInitialState() => new(

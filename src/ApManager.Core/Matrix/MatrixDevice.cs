@@ -77,6 +77,12 @@ public sealed record MatrixDevice(HostDevice Device, string? Name, long Version)
     public ApMask Domains => Device.Assignment.Domains;
 
     public ApMask ControlDomains => Device.Assignment.ControlDomains;
+
+    /// <summary>
+    /// The mdevctl config the device was imported with, verbatim (start, attribute values, order,
+    /// duplicates); null for a device made otherwise. The export shows it while it still gives the matrix.
+    /// </summary>
+    public Persistence.MdevctlDefinition? Mdevctl { get; init; }
 }
 
 /// <summary>Something kept in a list sorted by matrix device UUID.</summary>

@@ -18,11 +18,13 @@ public sealed partial class ApSystem
     {
         ArgumentNullException.ThrowIfNull(plan);
         var audit = new AuditInfo("import", "configuration",
-            AuditJson.Serialize(new { apmask = plan.Apmask.Text, aqmask = plan.Aqmask.Text, devices = plan.Devices.Count, guests = plan.Guests.Count }),
+            AuditJson.Serialize(new { apmask = plan.Apmask?.Text, aqmask = plan.Aqmask?.Text, devices = plan.Devices?.Count, guests = plan.Guests?.Count }),
             s => new { apmask = s.Bus.Apmask.ToString(), aqmask = s.Bus.Aqmask.ToString(), mdevs = s.Mdevs.Count, guests = s.Guests.Count, version = s.Version });
         return _runner.Run<ImportResult>(options, audit, s =>
         {
-            if (ImportRules.CheckSyntax(plan, s.Bus.Apmask, s.Bus.Aqmask, out var masks) is { } invalid)
+            // Omitted members mean "as they are now", read in the step that applies the rest.
+            var full = plan.Complete(s);
+            if (ImportRules.CheckSyntax(full, s.Bus.Apmask, s.Bus.Aqmask, out var masks) is { } invalid)
             {
                 return invalid;
             }
@@ -35,22 +37,24 @@ public sealed partial class ApSystem
                 // A real host cannot apply a whole configuration in one step: no kernel write does that.
                 return new UnsupportedOnHost("import", "A real host changes one attribute per write; apply the configuration with the single calls, or keep it as mdevctl definitions.");
             }
-            if (ImportRules.CheckState(plan, masks, s.Topology, MaxMdevs, out var write) is { } refused)
+            if (ImportRules.CheckState(full, masks, s.Topology, MaxMdevs, out var write) is { } refused)
             {
                 return refused;
             }
-            var names = plan.Devices.ToDictionary(d => d.Id, d => d.Name);
-            if (Unchanged(s, write!, names))
+            var names = full.Devices.ToDictionary(d => d.Id, d => d.Name);
+            var forms = full.Devices.ToDictionary(d => d.Id, d => d.Mdevctl);
+            if (Unchanged(s, write!, names, forms))
             {
                 return new ImportResult(s, [], options.DryRun, false);
             }
-            return new Writing<ImportResult>(write!, (next, rebound) => new ImportResult(next, rebound, options.DryRun, true), names);
+            return new Writing<ImportResult>(write!, (next, rebound) => new ImportResult(next, rebound, options.DryRun, true), names, forms);
         });
     }
 
-    private static bool Unchanged(ApSnapshot s, Host.ReplaceConfiguration write, Dictionary<MdevId, string?> names) =>
+    private static bool Unchanged(ApSnapshot s, Host.ReplaceConfiguration write, Dictionary<MdevId, string?> names, Dictionary<MdevId, Persistence.MdevctlDefinition?> forms) =>
         s.Bus.Apmask == write.Apmask && s.Bus.Aqmask == write.Aqmask
         && write.Configured.All(c => s.Adapter(c.Key)!.Configured == c.Value)
         && write.Devices.Count == s.Mdevs.Count
-        && write.Devices.All(d => s.Mdev(d.Id) is { } m && m.Name == names[d.Id] && m.Assignment == d.Assignment && m.Guest == d.Guest);
+        && write.Devices.All(d => s.Mdev(d.Id) is { } m && m.Name == names[d.Id] && m.Assignment == d.Assignment && m.Guest == d.Guest
+            && Equals(m.Mdevctl, forms[d.Id]));
 }

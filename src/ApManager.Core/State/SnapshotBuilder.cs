@@ -28,18 +28,18 @@ internal static class SnapshotBuilder
         return Build(host, names, stored.GlobalVersion, stored.BusVersion,
             a => adapters.GetValueOrDefault(a, stored.GlobalVersion),
             d => devices.GetValueOrDefault(d, stored.GlobalVersion),
-            q => stored.QueueVersions.GetValueOrDefault(q, stored.GlobalVersion));
+            q => stored.QueueVersions.GetValueOrDefault(q, stored.GlobalVersion), stored.Forms);
     }
 
     private static ApSnapshot Build(HostState host, IReadOnlyDictionary<MdevId, string?> names, long version, long busVersion,
-        Func<int, long> adapterVersion, Func<MdevId, long> deviceVersion, Func<Masks.Apqn, long> queueVersion)
+        Func<int, long> adapterVersion, Func<MdevId, long> deviceVersion, Func<Masks.Apqn, long> queueVersion, IReadOnlyDictionary<MdevId, Persistence.MdevctlDefinition?>? forms = null)
     {
         var adapters = new AdapterState?[256];
         foreach (var card in host.Cards)
         {
             adapters[card.Id] = new AdapterState(card, adapterVersion(card.Id));
         }
-        var mdevs = host.Devices.Select(d => new MatrixDevice(d, names.GetValueOrDefault(d.Id), deviceVersion(d.Id))).ToImmutableArray();
+        var mdevs = host.Devices.Select(d => new MatrixDevice(d, names.GetValueOrDefault(d.Id), deviceVersion(d.Id)) { Mdevctl = forms?.GetValueOrDefault(d.Id) }).ToImmutableArray();
         var rows = new QueueState?[]?[256];
         for (var a = 0; a < 256; a++)
         {
@@ -66,7 +66,7 @@ internal static class SnapshotBuilder
     /// when nothing changed; a snapshot at the same version when only request counters did
     /// (counters are not state: they change no version).
     /// </summary>
-    public static (ApSnapshot Next, StepDelta Delta) Next(ApSnapshot basis, HostState host, IReadOnlyDictionary<MdevId, string?>? names = null)
+    public static (ApSnapshot Next, StepDelta Delta) Next(ApSnapshot basis, HostState host, IReadOnlyDictionary<MdevId, string?>? names = null, IReadOnlyDictionary<MdevId, Persistence.MdevctlDefinition?>? forms = null)
     {
         var version = basis.Version + 1;
         var old = basis.Host;
@@ -115,9 +115,9 @@ internal static class SnapshotBuilder
         }
 
         var mdevs = basis.MdevArray;
-        if (host.Devices != old.Devices || names is not null)
+        if (host.Devices != old.Devices || names is not null || forms is not null)
         {
-            (mdevs, var devicesChanged) = Devices(basis.MdevArray, host.Devices, names, version);
+            (mdevs, var devicesChanged) = Devices(basis.MdevArray, host.Devices, new Labels(names, forms), version);
             changed |= devicesChanged;
         }
 
@@ -134,11 +134,11 @@ internal static class SnapshotBuilder
 
     /// <summary>The device views for the host's devices (both sorted by UUID): a view is kept while its device and name are.</summary>
     private static (ImmutableArray<MatrixDevice> Devices, bool Changed) Devices(
-        ImmutableArray<MatrixDevice> views, ImmutableArray<HostDevice> devices, IReadOnlyDictionary<MdevId, string?>? names, long version)
+        ImmutableArray<MatrixDevice> views, ImmutableArray<HostDevice> devices, Labels labels, long version)
     {
-        return views.Length == devices.Length && Aligned(views, devices, names, version) is { } aligned
+        return views.Length == devices.Length && Aligned(views, devices, labels, version) is { } aligned
             ? aligned
-            : Merged(views, devices, names, version);
+            : Merged(views, devices, labels, version);
     }
 
     /// <summary>
@@ -146,14 +146,14 @@ internal static class SnapshotBuilder
     /// one pass finds what changed and one copy of the view array takes it. Null when the ids differ.
     /// </summary>
     private static (ImmutableArray<MatrixDevice>, bool)? Aligned(
-        ImmutableArray<MatrixDevice> views, ImmutableArray<HostDevice> devices, IReadOnlyDictionary<MdevId, string?>? names, long version)
+        ImmutableArray<MatrixDevice> views, ImmutableArray<HostDevice> devices, Labels labels, long version)
     {
         MatrixDevice[]? next = null;
         for (var i = 0; i < devices.Length; i++)
         {
             var view = views[i];
             var device = devices[i];
-            if (ReferenceEquals(view.Device, device) && names is null)
+            if (ReferenceEquals(view.Device, device) && labels.None)
             {
                 continue;
             }
@@ -161,20 +161,20 @@ internal static class SnapshotBuilder
             {
                 return null;
             }
-            var name = NameOf(names, device.Id, view);
-            if ((ReferenceEquals(view.Device, device) || view.Device == device) && view.Name == name)
+            var (name, form) = labels.Of(device.Id, view);
+            if ((ReferenceEquals(view.Device, device) || view.Device == device) && view.Name == name && Equals(view.Mdevctl, form))
             {
                 continue;
             }
             next ??= views.ToArray();
-            next[i] = new MatrixDevice(device, name, version);
+            next[i] = new MatrixDevice(device, name, version) { Mdevctl = form };
         }
         return next is null ? (views, false) : (ImmutableCollectionsMarshal.AsImmutableArray(next), true);
     }
 
     /// <summary>Devices were created or removed: merge the two sorted lists.</summary>
     private static (ImmutableArray<MatrixDevice>, bool) Merged(
-        ImmutableArray<MatrixDevice> views, ImmutableArray<HostDevice> devices, IReadOnlyDictionary<MdevId, string?>? names, long version)
+        ImmutableArray<MatrixDevice> views, ImmutableArray<HostDevice> devices, Labels labels, long version)
     {
         var result = new MatrixDevice[devices.Length];
         var changed = views.Length != devices.Length;
@@ -188,21 +188,27 @@ internal static class SnapshotBuilder
                 changed = true;
             }
             var view = i < views.Length && views[i].Id == device.Id ? views[i++] : null;
-            var name = NameOf(names, device.Id, view);
-            if (view is not null && (ReferenceEquals(view.Device, device) || view.Device == device) && view.Name == name)
+            var (name, form) = labels.Of(device.Id, view);
+            if (view is not null && (ReferenceEquals(view.Device, device) || view.Device == device) && view.Name == name && Equals(view.Mdevctl, form))
             {
                 result[j] = view;
                 continue;
             }
-            result[j] = new MatrixDevice(device, name, version);
+            result[j] = new MatrixDevice(device, name, version) { Mdevctl = form };
             changed = true;
         }
         return changed ? (ImmutableCollectionsMarshal.AsImmutableArray(result), true) : (views, false);
     }
 
-    /// <summary>The name given in this step, else the name the device had (null for a device new to ApManager).</summary>
-    private static string? NameOf(IReadOnlyDictionary<MdevId, string?>? names, MdevId id, MatrixDevice? view) =>
-        names is not null && names.TryGetValue(id, out var given) ? given : view?.Name;
+    /// <summary>The names and imported mdevctl forms a step sets; a device not listed keeps what it had (nothing, when new to ApManager).</summary>
+    private readonly record struct Labels(IReadOnlyDictionary<MdevId, string?>? Names, IReadOnlyDictionary<MdevId, Persistence.MdevctlDefinition?>? Forms)
+    {
+        public bool None => Names is null && Forms is null;
+
+        public (string? Name, Persistence.MdevctlDefinition? Form) Of(MdevId id, MatrixDevice? view) => (
+            Names is not null && Names.TryGetValue(id, out var name) ? name : view?.Name,
+            Forms is not null && Forms.TryGetValue(id, out var form) ? form : view?.Mdevctl);
+    }
 
     /// <summary>The queue views and what changed in them.</summary>
     private readonly record struct RowChanges(QueueState?[]?[] Rows, bool Changed, bool Counters, IReadOnlyList<Rebound> Rebound, IReadOnlyList<Apqn> Switched);

@@ -269,7 +269,7 @@ internal sealed class StepRunner : ICommitSink
 
     private static (Outcome<T>, ApSnapshot?, StepDelta) Answer<T>(ApSnapshot basis, HostState state, Writing<T> writing) where T : class
     {
-        var (next, delta) = SnapshotBuilder.Next(basis, state, writing.Names);
+        var (next, delta) = SnapshotBuilder.Next(basis, state, writing.Names, writing.Forms);
         var answer = writing.Answer(next, delta.Rebound);
         return (answer, next.Version == basis.Version ? null : next, delta);
     }

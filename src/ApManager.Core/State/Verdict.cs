@@ -21,5 +21,6 @@ internal sealed record Refused<T>(Refusal Refusal) : Verdict<T> where T : class;
 internal sealed record Answered<T>(T Answer) : Verdict<T> where T : class;
 
 /// <summary>A write to the host; <paramref name="Names"/> sets ApManager's names of devices in the same step.</summary>
-internal sealed record Writing<T>(HostWrite Write, Func<ApSnapshot, IReadOnlyList<Rebound>, T> Answer, IReadOnlyDictionary<MdevId, string?>? Names = null)
+internal sealed record Writing<T>(HostWrite Write, Func<ApSnapshot, IReadOnlyList<Rebound>, T> Answer, IReadOnlyDictionary<MdevId, string?>? Names = null,
+    IReadOnlyDictionary<MdevId, Persistence.MdevctlDefinition?>? Forms = null)
     : Verdict<T> where T : class;

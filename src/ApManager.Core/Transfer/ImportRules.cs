@@ -13,7 +13,7 @@ namespace ApManager.Core.Transfer;
 public static class ImportRules
 {
     /// <summary>The rules that depend on nothing but the input (and the masks a relative write edits): masks parse, device names.</summary>
-    public static Refusal? CheckSyntax(ImportPlan plan, ApMask currentApmask, ApMask currentAqmask, out ParsedMasks masks)
+    public static Refusal? CheckSyntax(FullImport plan, ApMask currentApmask, ApMask currentAqmask, out ParsedMasks masks)
     {
         ArgumentNullException.ThrowIfNull(plan);
         masks = default;
@@ -43,7 +43,7 @@ public static class ImportRules
     /// The state rules, in order: listed adapters exist, every id in range (every kind), then the
     /// configuration rules of <see cref="CheckConfiguration"/>. On success, the write that applies it.
     /// </summary>
-    public static Refusal? CheckState(ImportPlan plan, ParsedMasks masks, HostTopology topology, int maxDevices, out ReplaceConfiguration? write)
+    public static Refusal? CheckState(FullImport plan, ParsedMasks masks, HostTopology topology, int maxDevices, out ReplaceConfiguration? write)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(topology);

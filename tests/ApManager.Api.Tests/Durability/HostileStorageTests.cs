@@ -40,7 +40,7 @@ public class HostileStorageTests
                 "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
                 "INSERT INTO meta (key, value) VALUES ('global_version', '4711');",
             ],
-            "has schema version 99, newer than this ApManager understands (1)"
+            "has schema version 99, newer than this ApManager understands (2)"
         },
     };
 

@@ -417,7 +417,7 @@ public class MdevLifecycleTests
     }
 
     [Fact]
-    public async Task DryRunDeleteAnswersWithAPreviewAndDeletesNothing()
+    public async Task DryRunDeleteAnswers204LikeTheRealCallSaysSoInAHeaderAndDeletesNothing()
     {
         await using var app = new ApManagerApplication();
         using var client = app.CreateClient();
@@ -425,12 +425,15 @@ public class MdevLifecycleTests
 
         using var dry = await client.DeleteAsync($"/api/mdevs/{DeviceB}?dryRun=true");
 
-        Assert.Equal(HttpStatusCode.OK, dry.StatusCode);
-        var preview = await ReadObjectAsync(dry);
-        Assert.Equal(DeviceB, (string?)preview["uuid"]);
-        Assert.True((bool?)preview["deleted"]);
-        Assert.True((bool?)preview["dryRun"]);
+        Assert.Equal(HttpStatusCode.NoContent, dry.StatusCode);
+        Assert.Equal(["true"], dry.Headers.GetValues("ApManager-Dry-Run"));
+        Assert.Empty(await dry.Content.ReadAsByteArrayAsync());
         await AssertUnchangedAsync(client, before);
+
+        using var real = await client.DeleteAsync($"/api/mdevs/{DeviceB}");
+        Assert.Equal(HttpStatusCode.NoContent, real.StatusCode);
+        Assert.False(real.Headers.Contains("ApManager-Dry-Run"));
+        before = await StateAsync(client);
 
         using var refused = await client.DeleteAsync($"/api/mdevs/{DeviceA}?dryRun=true");
         await AssertProblemAsync(refused, 409, "/problems/mdev-in-use");

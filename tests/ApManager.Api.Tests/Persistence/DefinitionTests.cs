@@ -183,8 +183,8 @@ public class DefinitionTests
         Assert.Empty(await GetArrayAsync(client, "/api/definitions"));
         (await PutDefinitionAsync(client, DeviceX, """{"start":"auto","adapters":[5],"domains":[4]}""")).Dispose();
         using var delete = await SendAsync(client, HttpMethod.Delete, $"/api/mdevs/{DeviceX}/definition?dryRun=true");
-        Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
-        Assert.True((bool)(await ReadObjectAsync(delete))["dryRun"]!);
+        Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        Assert.Equal(["true"], delete.Headers.GetValues("ApManager-Dry-Run"));
         Assert.Single(await GetArrayAsync(client, "/api/definitions"));
     }
 

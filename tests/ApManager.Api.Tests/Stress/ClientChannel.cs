@@ -54,11 +54,13 @@ public sealed class ClientChannel(StressRun run, HttpClient http, int index)
             body = JsonNode.Parse(bytes);
         }
         var reply = new Reply(status, body, response.Headers.ETag?.Tag, before, after);
-        CheckEnvelope(method, path, dryRun, mediaType, reply);
+        var saysDryRun = (body is JsonObject answer && (bool?)answer["dryRun"] == true) ||
+            (status == 204 && response.Headers.TryGetValues("ApManager-Dry-Run", out var flag) && flag.SequenceEqual(["true"]));
+        CheckEnvelope(method, path, dryRun, saysDryRun, mediaType, reply);
         return reply;
     }
 
-    private void CheckEnvelope(HttpMethod method, string path, bool dryRun, string? mediaType, Reply reply)
+    private void CheckEnvelope(HttpMethod method, string path, bool dryRun, bool saysDryRun, string? mediaType, Reply reply)
     {
         var (status, body) = (reply.Status, reply.Body);
         if (status >= 500)
@@ -69,9 +71,10 @@ public sealed class ClientChannel(StressRun run, HttpClient http, int index)
         {
             Fail($"{method} {path} answered {status} without a complete problem: {mediaType} {reply.Text}");
         }
-        if (dryRun && status is >= 200 and < 300 && (bool?)body?["dryRun"] != true)
+        // A dry run says so: "dryRun": true in the body, or for a 204 the ApManager-Dry-Run header.
+        if (dryRun && status is >= 200 and < 300 && !saysDryRun)
         {
-            Fail($"dry run {method} {path} answered {status} without dryRun: true: {reply.Text}");
+            Fail($"dry run {method} {path} answered {status} without dryRun: true or ApManager-Dry-Run: true: {reply.Text}");
         }
     }
 

@@ -34,8 +34,8 @@ public class ExportImportTests
         Assert.Equal("""[{"id":3,"configured":true},{"id":4,"configured":true},{"id":5,"configured":true},{"id":6,"configured":true},{"id":7,"configured":true}]""",
             export["adapters"]!.ToJsonString());
         Assert.Equal(
-            $$$"""[{"uuid":"{{{DeviceA}}}","name":"payments-a","mdevctl":{"mdev_type":"vfio_ap-passthrough","start":"auto","attrs":[{"assign_adapter":"5"},{"assign_domain":"0x4"},{"assign_domain":"0x47"},{"assign_control_domain":"0x4"},{"assign_control_domain":"0x47"}]}},""" +
-            $$$"""{"uuid":"{{{DeviceB}}}","name":"batch-b","mdevctl":{"mdev_type":"vfio_ap-passthrough","start":"auto","attrs":[{"assign_adapter":"6"},{"assign_domain":"0x4"},{"assign_control_domain":"0x4"}]}}]""",
+            $$$"""[{"uuid":"{{{DeviceA}}}","name":"payments-a","mdevctl":{"mdev_type":"vfio_ap-passthrough","start":"manual","attrs":[{"assign_adapter":"5"},{"assign_domain":"4"},{"assign_domain":"71"},{"assign_control_domain":"4"},{"assign_control_domain":"71"}]}},""" +
+            $$$"""{"uuid":"{{{DeviceB}}}","name":"batch-b","mdevctl":{"mdev_type":"vfio_ap-passthrough","start":"manual","attrs":[{"assign_adapter":"6"},{"assign_domain":"4"},{"assign_control_domain":"4"}]}}]""",
             export["mdevs"]!.ToJsonString());
         Assert.Equal($$"""[{"name":"guest-a","mdev":"{{DeviceA}}"}]""", export["guests"]!.ToJsonString());
     }
@@ -210,9 +210,9 @@ public class ExportImportTests
                 break;
             case "assign values the kernel rejects":
                 var errors = problem["errors"]!.AsObject();
-                Assert.Equal(["mdevs[0].mdevctl.attrs[1]", "mdevs[1].mdevctl.attrs[0]"], errors.Select(e => e.Key).Order(StringComparer.Ordinal));
-                Assert.Contains("'08'", (string?)errors["mdevs[0].mdevctl.attrs[1]"]![0], StringComparison.Ordinal);
-                Assert.Contains("'0x1g'", (string?)errors["mdevs[1].mdevctl.attrs[0]"]![0], StringComparison.Ordinal);
+                Assert.Equal(["$.mdevs[0].mdevctl.attrs[1].assign_domain", "$.mdevs[1].mdevctl.attrs[0].assign_adapter"], errors.Select(e => e.Key).Order(StringComparer.Ordinal));
+                Assert.Contains("'08'", (string?)errors["$.mdevs[0].mdevctl.attrs[1].assign_domain"]![0], StringComparison.Ordinal);
+                Assert.Contains("'0x1g'", (string?)errors["$.mdevs[1].mdevctl.attrs[0].assign_adapter"]![0], StringComparison.Ordinal);
                 break;
             default:
                 Assert.Fail($"No expectations for {what}.");
