@@ -59,11 +59,13 @@ try
     app.UseSerilogRequestLogging(options =>
     {
         options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
-        // Successful reads are the bulk of the traffic (dashboards poll); keep them out of the log
-        // at the default level. Mutations and every error stay visible.
+        // At the default level the log carries what needs a look: errors, and refused or rejected
+        // calls, each once. Successful calls are Debug: reads are the bulk of the traffic (dashboards
+        // poll) and every accepted change has its audit record. A refusal the core judged has its own
+        // structured event (RefusalLog), so its request line is Debug too: one line per refusal.
         options.GetLevel = (context, _, ex) =>
             ex is not null || context.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
-            : (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)) && context.Response.StatusCode < 400 ? Serilog.Events.LogEventLevel.Debug
+            : context.Response.StatusCode < 400 || context.Items.ContainsKey(RefusalLog.LoggedKey) ? Serilog.Events.LogEventLevel.Debug
             : Serilog.Events.LogEventLevel.Information;
     });
     app.UseApManagerHttpMetrics();

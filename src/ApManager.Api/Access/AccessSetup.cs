@@ -2,7 +2,7 @@ namespace ApManager.Api.Access;
 
 /// <summary>
 /// Access control: authentication (API keys and JWT bearer tokens, both as <c>Authorization: Bearer</c>),
-/// role policies, the first-run admin key, rate limiting of mutations, CORS and security headers.
+/// roles checked per endpoint, the first-run admin key, rate limiting of mutations, CORS and security headers.
 /// Every piece reads its options when the host is built, so configuration added late (tests) is honoured.
 /// </summary>
 public static class AccessSetup
@@ -11,7 +11,6 @@ public static class AccessSetup
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddApiKeyOrJwtAuthentication();
-        services.AddRolePolicies();
         services.AddMutationRateLimit();
         services.AddConfiguredCors();
         return services;
@@ -21,8 +20,10 @@ public static class AccessSetup
     {
         app.UseSecurityHeaders();
         app.UseCors();
+        // Without a default scheme this only offers the authentication feature; written here so the
+        // host does not add it again at the front of the pipeline.
         app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseMiddleware<AccessControl>();
         app.UseRateLimiter();
         return app;
     }

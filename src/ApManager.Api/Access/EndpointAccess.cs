@@ -11,7 +11,6 @@ public static class EndpointAccess
     /// be read, or a kernel that refuses the write.
     /// </summary>
     public static RouteHandlerBuilder Mutation(this RouteHandlerBuilder builder, string role) => builder
-        .RequireAuthorization(role)
         .RequireRateLimiting(MutationRateLimit.Policy)
         .ProducesProblemType(ProblemCatalog.Unauthenticated)
         .ProducesProblemType(ProblemCatalog.Forbidden)
@@ -23,11 +22,10 @@ public static class EndpointAccess
 
     /// <summary>Marks a read: any authenticated caller (viewer and up); others get 401, a caller without a role 403.</summary>
     public static TBuilder Read<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder => builder
-        .RequireAuthorization(Roles.Viewer)
         .ProducesProblemType(ProblemCatalog.Unauthenticated)
         .ProducesProblemType(ProblemCatalog.Forbidden)
         .WithMetadata(new RequiredRoleMetadata(Roles.Viewer));
 }
 
-/// <summary>The least role an endpoint needs (for 403 details and the route-enumeration test).</summary>
+/// <summary>The least role an endpoint needs: what <see cref="AccessControl"/> checks, the 403 details, the OpenAPI security and the route-enumeration tests read.</summary>
 public sealed record RequiredRoleMetadata(string Role);

@@ -60,7 +60,7 @@ public static class AuditEndpoints
 
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGroup("/api/audit").WithTags("Audit").Read().MapRead("/", List)
+        routes.MapGroup("/api/audit").WithTags("Audit").Read().MapMethods("/", HeadRequests.GetAndHead, List)
             .WithName("ListAudit")
             .WithSummary("Read the audit trail")
             .WithDescription($"Every mutation attempt, oldest first: accepted, refused (with its offending APQNs in `details`) and dry runs. Page with `after` (the last `seq` you have, default 0) and `limit` (1..{MaxLimit}, default {DefaultLimit}). Only durable records are listed.")

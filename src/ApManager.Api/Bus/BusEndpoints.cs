@@ -15,7 +15,7 @@ public static class BusEndpoints
     {
         var group = routes.MapGroup("/api/bus").WithTags("Bus").Read();
 
-        group.MapRead("/", GetBus)
+        group.MapMethods("/", HeadRequests.GetAndHead, GetBus)
             .WithName("GetBus")
             .SendsETag()
             .WithSummary("Read both permission masks")

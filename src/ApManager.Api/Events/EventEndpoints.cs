@@ -26,7 +26,7 @@ public static class EventEndpoints
 
     public static IEndpointRouteBuilder MapEventEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGroup("/api/events").WithTags("Events").Read().MapRead("/", Stream)
+        routes.MapGroup("/api/events").WithTags("Events").Read().MapMethods("/", HeadRequests.GetAndHead, Stream)
             .WithName(OpenApi.EventStreamFilter.EndpointName)
             .WithSummary("Follow changes live (Server-Sent Events)")
             .WithDescription("`text/event-stream`. Event types: bus-changed, queues-rebound, mdev-changed, guest-matrix-changed, adapter-changed, queues-switched (queues set online or offline), host-changed (a real host changed by another tool: actor `host`), definitions-changed (a persistent definition or the persistent masks changed), change-refused; `id` is the audit seq (events of one audit record share it and are sent together). Resume with the `Last-Event-ID` header (or `?after=`). Browsers' EventSource cannot send headers: pass the key or token as `?access_token=` here (only here). A comment line is sent every 15 s to keep proxies open.")

@@ -39,7 +39,7 @@ public static class HostEndpoints
 
     public static IEndpointRouteBuilder MapHostEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGroup("/api/host").WithTags("Host").Read().MapRead("/", Get)
+        routes.MapGroup("/api/host").WithTags("Host").Read().MapMethods("/", HeadRequests.GetAndHead, Get)
             .WithName("GetHost")
             .SendsETag()
             .WithSummary("Which host is managed: the simulated one or this machine's AP bus")

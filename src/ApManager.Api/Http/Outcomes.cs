@@ -32,8 +32,10 @@ public static class Outcomes
         {
             return null;
         }
-        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(RefusalLog.Category);
-        RefusalLog.Write(logger, $"{context.Request.Method} {context.Request.Path}", outcome.Refusal, request.IsDryRun);
+        if (RefusalLog.Write(RefusalLog.For(context), $"{context.Request.Method} {context.Request.Path}", outcome.Refusal, request.IsDryRun))
+        {
+            context.Items[RefusalLog.LoggedKey] = true;
+        }
         return RefusalProblems.From(context, outcome.Refusal);
     }
 }

@@ -19,7 +19,7 @@ public static class MdevEndpoints
     {
         var group = routes.MapGroup("/api/mdevs").WithTags("Matrix devices").Read();
 
-        group.MapRead("/", List)
+        group.MapMethods("/", HeadRequests.GetAndHead, List)
             .WithName("ListMdevs")
             .SendsETag()
             .SendsNextLink()
@@ -47,7 +47,7 @@ public static class MdevEndpoints
             .Mutation(Roles.Operator)
             .AllowQuery("dryRun");
 
-        group.MapRead("/{uuid}", Get)
+        group.MapMethods("/{uuid}", HeadRequests.GetAndHead, Get)
             .WithName("GetMdev")
             .SendsETag()
             .WithSummary("Read one matrix device")

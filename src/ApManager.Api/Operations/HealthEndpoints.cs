@@ -22,13 +22,13 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/health").WithTags("Health");
-        group.MapRead("/live", (HealthCheckService health, CancellationToken ct) => Run(health, _ => false, ct))
+        group.MapMethods("/live", HeadRequests.GetAndHead, (HealthCheckService health, CancellationToken ct) => Run(health, _ => false, ct))
             .WithName("Live")
             .WithSummary("Liveness: the process answers")
             .WithDescription("200 while the process serves requests; no check is run. Anonymous.")
             .Produces<HealthDto>(StatusCodes.Status503ServiceUnavailable)
             .AllowQuery();
-        group.MapRead("/ready", (HealthCheckService health, CancellationToken ct) => Run(health, c => c.Tags.Contains(ReadyTag), ct))
+        group.MapMethods("/ready", HeadRequests.GetAndHead, (HealthCheckService health, CancellationToken ct) => Run(health, c => c.Tags.Contains(ReadyTag), ct))
             .WithName("Ready")
             .WithSummary("Readiness: the bus state is loaded and serving")
             .WithDescription("200 when the state is loaded and, on a real host, its AP bus can be read; 503 with the failing check otherwise. Anonymous.")

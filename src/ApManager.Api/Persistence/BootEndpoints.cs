@@ -14,7 +14,7 @@ public static class BootEndpoints
     public static IEndpointRouteBuilder MapBootEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api").WithTags("Persistent definitions").Read();
-        group.MapRead("/bus/persistent", GetMasks)
+        group.MapMethods("/bus/persistent", HeadRequests.GetAndHead, GetMasks)
             .WithName("GetPersistentMasks")
             .WithSummary("Read the boot-time masks (chzdev -p -t ap)")
             .WithDescription("`apmask`/`aqmask` as kept in `/etc/udev/rules.d/41-ap.rules`, null when the file does not set one; `bootApmask`/`bootAqmask` what the host comes up with. The ETag is the definitions version.")
@@ -32,7 +32,7 @@ public static class BootEndpoints
             .Mutation(Roles.Operator)
             .AllowQuery("dryRun");
 
-        group.MapRead("/boot-preview", Preview)
+        group.MapMethods("/boot-preview", HeadRequests.GetAndHead, Preview)
             .WithName("GetBootPreview")
             .WithSummary("What the host would come up with after a reboot")
             .WithDescription("The masks at boot, the autostart devices that start (in mdevctl's order) with their matrices and guest matrices, the ones that fail with the step, errno and reason, the manual ones, every conflict among the definitions and unreadable definition files.")

@@ -16,14 +16,14 @@ public static class DefinitionEndpoints
     public static RouteGroupBuilder MapDefinitionEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGroup("/api/definitions").WithTags("Persistent definitions").Read()
-            .MapRead("/", List)
+            .MapMethods("/", HeadRequests.GetAndHead, List)
             .WithName("ListDefinitions")
             .WithSummary("List every persistent definition")
             .WithDescription("Every file in mdevctl's matrix directory, sorted by UUID, including definitions with no active device (`active: false`); a file mdevctl cannot read is listed with its `problem`. The ETag is the definitions version, which every definition and persistent-mask change compares If-Match with.")
             .AllowQuery();
 
         var group = routes.MapGroup("/api/mdevs/{uuid}/definition").WithTags("Persistent definitions").Read();
-        group.MapRead("/", Get)
+        group.MapMethods("/", HeadRequests.GetAndHead, Get)
             .WithName("GetDefinition")
             .WithSummary("Read the persistent definition of a matrix device")
             .WithDescription("`start` auto or manual, the ids as ap-check reads them, `attrs` exactly as in the file, `active` whether a device with this UUID exists now. The ETag is the definitions version.")

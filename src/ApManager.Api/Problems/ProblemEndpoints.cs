@@ -12,12 +12,12 @@ public static class ProblemEndpoints
     public static IEndpointRouteBuilder MapProblemEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/problems").WithTags("Problems");
-        group.MapRead("/", () => TypedResults.Ok(ProblemCatalog.All.Select(ToDto).ToArray()))
+        group.MapMethods("/", HeadRequests.GetAndHead, () => TypedResults.Ok(ProblemCatalog.All.Select(ToDto).ToArray()))
             .WithName("ListProblemTypes")
             .WithSummary("List every problem type")
             .WithDescription("Every problem type ApManager answers with: its URI (the `type` of an error body), title, status and explanation. Anonymous.")
             .AllowQuery();
-        group.MapRead("/{name}", Get)
+        group.MapMethods("/{name}", HeadRequests.GetAndHead, Get)
             .WithName("GetProblemType")
             .WithSummary("Explain one problem type")
             .WithDescription("The `type` of every error body is a relative URI under /problems/; this explains it. JSON by default; text/plain when the Accept header asks for it.")

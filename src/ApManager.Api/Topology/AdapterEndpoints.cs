@@ -17,7 +17,7 @@ public static class AdapterEndpoints
     public static IEndpointRouteBuilder MapAdapterEndpoints(this IEndpointRouteBuilder routes)
     {
         var adapters = routes.MapGroup("/api/adapters").WithTags("Adapters").Read();
-        adapters.MapRead("/", ListAdapters)
+        adapters.MapMethods("/", HeadRequests.GetAndHead, ListAdapters)
             .WithName("ListAdapters")
             .SendsETag()
             .SendsNextLink()
@@ -25,7 +25,7 @@ public static class AdapterEndpoints
             .WithDescription("Every adapter of the host with its type (CEX4..CEX8 with mode letter), mode, whether it is configured and online, and its queues, by id. Paged: `after` (the last id you have) and `limit` (default 1000); a `Link: rel=\"next\"` header points to the next page. The ETag is the global version.")
             .ProducesProblemType(ProblemCatalog.InvalidQuery)
             .AllowQuery("after", "limit");
-        adapters.MapRead("/{id}", GetAdapter)
+        adapters.MapMethods("/{id}", HeadRequests.GetAndHead, GetAdapter)
             .WithName("GetAdapter")
             .SendsETag()
             .WithSummary("Read one adapter")

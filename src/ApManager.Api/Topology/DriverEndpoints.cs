@@ -15,7 +15,7 @@ public static class DriverEndpoints
 {
     public static IEndpointRouteBuilder MapDriverEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGroup("/api/drivers").WithTags("Drivers").Read().MapRead("/", ListDrivers)
+        routes.MapGroup("/api/drivers").WithTags("Drivers").Read().MapMethods("/", HeadRequests.GetAndHead, ListDrivers)
             .WithName("ListDrivers")
             .WithSummary("List the registered AP drivers")
             .WithDescription("`default` is true for the host's zcrypt drivers (cex4queue); `queues` counts the queues bound to each.")

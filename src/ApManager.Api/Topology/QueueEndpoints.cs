@@ -17,7 +17,7 @@ public static class QueueEndpoints
     public static IEndpointRouteBuilder MapQueueEndpoints(this IEndpointRouteBuilder routes)
     {
         var queues = routes.MapGroup("/api/queues").WithTags("Queues").Read();
-        queues.MapRead("/", ListQueues)
+        queues.MapMethods("/", HeadRequests.GetAndHead, ListQueues)
             .WithName("ListQueues")
             .SendsETag()
             .SendsNextLink()
@@ -25,7 +25,7 @@ public static class QueueEndpoints
             .WithDescription("Sorted by APQN. Filters combine: `adapter` and `domain` are decimal ids, `driver` a driver name or `none` for unbound queues, `mdev` a matrix device UUID. Paged: `after` (the last APQN you have) and `limit` (default 1000, at most 10000); a `Link: rel=\"next\"` header points to the next page. An unknown parameter or value is a 400.")
             .ProducesProblemType(ProblemCatalog.InvalidQuery)
             .AllowQuery("adapter", "domain", "driver", "mdev", "after", "limit");
-        queues.MapRead("/{apqn}", GetQueue)
+        queues.MapMethods("/{apqn}", HeadRequests.GetAndHead, GetQueue)
             .WithName("GetQueue")
             .SendsETag()
             .WithSummary("Read one AP queue")

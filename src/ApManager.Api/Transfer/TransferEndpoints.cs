@@ -76,7 +76,7 @@ public static class TransferEndpoints
     public static IEndpointRouteBuilder MapTransferEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api").WithTags("Export and import").Read();
-        group.MapRead("/export", Export)
+        group.MapMethods("/export", HeadRequests.GetAndHead, Export)
             .WithName("Export")
             .SendsETag()
             .WithSummary("Export the whole configuration")

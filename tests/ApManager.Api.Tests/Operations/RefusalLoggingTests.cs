@@ -91,4 +91,40 @@ public class RefusalLoggingTests
         await Task.Delay(50);
         Assert.DoesNotContain(CapturedLogSink.Events(key), e => e.SourceContext() == "ApManager.Refusals");
     }
+
+    /// <summary>The request lines at the default level (Information and up) for a path.</summary>
+    private static List<LogEvent> RequestLines(string key, string path) =>
+        [.. CapturedLogSink.Events(key).Where(e => e.Level >= LogEventLevel.Information &&
+            e.Properties.TryGetValue("RequestPath", out var p) && p is ScalarValue { Value: string s } && s == path &&
+            e.Properties.ContainsKey("StatusCode"))];
+
+    [Fact]
+    public async Task ARefusalIsOneLineAtTheDefaultLevelAndAnAcceptedChangeNone()
+    {
+        var settings = CapturedLogSink.Settings(out var key);
+        settings["Serilog:MinimumLevel:Default"] = "Information"; // the service's default; the tests' is Warning
+        await using var app = new ApManagerApplication(settings);
+        using var client = app.CreateClient();
+
+        using (var refused = await PutMaskAsync(client, "apmask", "+5,+6"))
+        {
+            await AssertProblemAsync(refused, 409, "/problems/queues-in-use");
+        }
+        var refusal = Assert.Single(await RefusalsAsync(key));
+        Assert.IsType<ScalarValue>(refusal.Properties["RequestId"]);
+        using (var accepted = await PutMaskAsync(client, "apmask", "-7"))
+        {
+            Assert.True(accepted.IsSuccessStatusCode);
+        }
+        // A call refused before the core judged it has no refusal event: its request line says it.
+        using (var bad = await client.PutAsync("/api/bus/apmask", Json("""{"mask":""")))
+        {
+            await AssertProblemAsync(bad, 400, "/problems/invalid-body");
+        }
+        await Task.Delay(100);
+
+        var lines = RequestLines(key, "/api/bus/apmask");
+        Assert.DoesNotContain(lines, e => ((ScalarValue)e.Properties["StatusCode"]).Value is 409 or 200);
+        Assert.Contains(lines, e => ((ScalarValue)e.Properties["StatusCode"]).Value is 400);
+    }
 }
