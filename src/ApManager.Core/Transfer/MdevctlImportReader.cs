@@ -33,14 +33,24 @@ public static class MdevctlImportReader
             if (element.ValueKind != JsonValueKind.Object)
             {
                 errors[at] = $"Each element is {Shape(named)} or a list --dumpjson parent object, not {MdevctlJson.Describe(element.ValueKind)}.";
+                continue;
             }
-            else if (element.TryGetProperty("uuid", out _) || element.TryGetProperty("mdevctl", out _))
+            try
             {
-                ReadDevice(element, at, named, errors, found);
+                if (element.TryGetProperty("uuid", out _) || element.TryGetProperty("mdevctl", out _))
+                {
+                    ReadDevice(element, at, named, errors, found);
+                }
+                else
+                {
+                    ReadListing(element, at, errors, found);
+                }
             }
-            else
+            catch (InvalidOperationException)
             {
-                ReadListing(element, at, errors, found);
+                // JsonElement.GetString throws for a valid JSON escape of a lone surrogate (\ud800):
+                // no string can hold it, so the element is refused (found by the hostile-input fuzz test).
+                errors[at] = "A member name or string is not valid Unicode (an unpaired surrogate escape such as \\ud800).";
             }
         }
         foreach (var twice in found.GroupBy(d => d.Id).Where(g => g.Count() > 1))

@@ -220,6 +220,9 @@ public sealed class MdevctlRoundTripTests
         { "wrong mdev_type", """{"mdev_type":"vfio-pci","start":"manual","attrs":[]}""", "$.mdevs[0].mdevctl.mdev_type", "vfio-pci" },
         { "bad start", """{"mdev_type":"vfio_ap-passthrough","start":"bogus","attrs":[]}""", "$.mdevs[0].mdevctl.start", "bogus" },
         { "value not a string", """{"mdev_type":"vfio_ap-passthrough","start":"auto","attrs":[{"assign_adapter":5}]}""", "$.mdevs[0].mdevctl.attrs[0].assign_adapter", "must be a string" },
+        // Valid JSON no string can hold: JsonElement.GetString threw, the import answered 500 (hostile-input fuzz, seed 27231838).
+        { "lone surrogate in an attribute name", """{"mdev_type":"vfio_ap-passthrough","start":"auto","attrs":[{"assign_\ud800":"5"}]}""", "$.mdevs[0]", "unpaired surrogate" },
+        { "lone surrogate in a value", """{"mdev_type":"vfio_ap-passthrough","start":"auto","attrs":[{"assign_adapter":"\udc005"}]}""", "$.mdevs[0]", "unpaired surrogate" },
         { "two members in one attribute", """{"mdev_type":"vfio_ap-passthrough","start":"auto","attrs":[{"assign_adapter":"5","assign_domain":"4"}]}""", "$.mdevs[0].mdevctl.attrs[0]", "exactly one member" },
     };
 
