@@ -78,19 +78,35 @@ public static class MdevctlListing
         foreach (var entry in devices.EnumerateArray())
         {
             var here = $"{at}[{j++}]";
-            var members = entry.ValueKind == JsonValueKind.Object ? entry.EnumerateObject().ToList() : [];
-            if (members.Count != 1 || !MdevId.TryParse(members[0].Name, out var id))
+            if (!TryDevice(entry, out var id, out var config))
             {
-                return Fail(here, "Each device is an object with one member named by its UUID.");
+                return Fail(here, DeviceShape);
             }
-            var parsed = MdevctlJson.Read(members[0].Value);
+            var parsed = MdevctlJson.Read(config.Value);
             if (!parsed.Success)
             {
-                return Fail($"{here}.{members[0].Name}.{parsed.Problem.Member}".Replace(".$", "", StringComparison.Ordinal), parsed.Problem.Detail);
+                return Fail($"{here}.{config.Name}.{parsed.Problem.Member}".Replace(".$", "", StringComparison.Ordinal), parsed.Problem.Detail);
             }
             into.Add(new DefinedDevice(id, parsed.Definition));
         }
         return null;
+    }
+
+    /// <summary>What each device of a parent's array is.</summary>
+    internal const string DeviceShape = "Each device of a listing is an object with one member named by its UUID.";
+
+    /// <summary>One device of a parent's array: <c>{ "&lt;uuid&gt;": {config} }</c>.</summary>
+    internal static bool TryDevice(JsonElement entry, out MdevId id, out JsonProperty config)
+    {
+        id = default;
+        config = default;
+        var members = entry.ValueKind == JsonValueKind.Object ? entry.EnumerateObject().ToList() : [];
+        if (members.Count != 1 || !MdevId.TryParse(members[0].Name, out id))
+        {
+            return false;
+        }
+        config = members[0];
+        return true;
     }
 
     private static ListingParseResult Fail(string member, string detail) => new(null, new DefinitionProblem(member, detail));

@@ -113,13 +113,12 @@ public static class MdevctlImportReader
             foreach (var entry in parent.Value.EnumerateArray())
             {
                 var device = $"{here}[{j++}]";
-                var members = entry.ValueKind == JsonValueKind.Object ? entry.EnumerateObject().ToList() : [];
-                if (members.Count != 1 || !MdevId.TryParse(members[0].Name, out var id))
+                if (!MdevctlListing.TryDevice(entry, out var id, out var config))
                 {
-                    errors[device] = "Each device of a listing is an object with one member named by its UUID.";
+                    errors[device] = MdevctlListing.DeviceShape;
                     continue;
                 }
-                ReadConfig(members[0].Value, id, null, $"{device}.{members[0].Name}", errors, into);
+                ReadConfig(config.Value, id, null, $"{device}.{config.Name}", errors, into);
             }
         }
     }
