@@ -18,44 +18,52 @@ namespace ApManager.Api.Access;
 /// </remarks>
 internal sealed class AccessControl(RequestDelegate next, ApiKeyStore keys)
 {
-    public async Task InvokeAsync(HttpContext context)
+    // Not async on the API-key path: every request passes here, and a layer that awaits pays a
+    // state machine and a continuation. Only a JWT goes through the (asynchronous) handler.
+    public Task InvokeAsync(HttpContext context)
     {
         var token = BearerToken.From(context.Request);
-        var valid = token is null || await AuthenticateAsync(context, token);
+        if (token is not null && keys.JwtConfigured && BearerToken.LooksLikeJwt(token))
+        {
+            return WithJwtAsync(context, token);
+        }
+        return Decide(context, token, valid: token is null || AuthenticateKey(context, token));
+    }
+
+    private async Task WithJwtAsync(HttpContext context, string token)
+    {
+        var result = await context.AuthenticateAsync(AuthenticationSetup.JwtScheme);
+        if (result.Succeeded)
+        {
+            context.User = result.Principal;
+        }
+        await Decide(context, token, result.Succeeded);
+    }
+
+    /// <summary>The endpoint's required role against the caller; <paramref name="valid"/> is false when a credential was sent and not accepted.</summary>
+    private Task Decide(HttpContext context, string? token, bool valid)
+    {
         if (RequiredRole(context.GetEndpoint()) is not { } role)
         {
             // Anonymous routes (health, problems, the dashboard) ignore a bad credential, as before.
-            await next(context);
-            return;
+            return next(context);
         }
         if (!valid || context.User.Identity?.IsAuthenticated != true)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            await ProblemFactory.Unauthenticated(context,
+            return ProblemFactory.Unauthenticated(context,
                 token is null ? "Send 'Authorization: Bearer <API key or token>'." : "The API key or token is not valid.").ExecuteAsync(context);
-            return;
         }
         if (!Roles.Allows(context.User, role))
         {
-            await ProblemFactory.Forbidden(context, $"'{context.User.Identity.Name}' may not do this; it needs the {role} role.", role).ExecuteAsync(context);
-            return;
+            return ProblemFactory.Forbidden(context, $"'{context.User.Identity.Name}' may not do this; it needs the {role} role.", role).ExecuteAsync(context);
         }
-        await next(context);
+        return next(context);
     }
 
-    /// <summary>Sets <see cref="HttpContext.User"/> from the token; false when the token is not valid.</summary>
-    private async ValueTask<bool> AuthenticateAsync(HttpContext context, string token)
+    /// <summary>Sets <see cref="HttpContext.User"/> from an API key; false when no key matches.</summary>
+    private bool AuthenticateKey(HttpContext context, string token)
     {
-        if (keys.JwtConfigured && BearerToken.LooksLikeJwt(token))
-        {
-            var result = await context.AuthenticateAsync(AuthenticationSetup.JwtScheme);
-            if (!result.Succeeded)
-            {
-                return false;
-            }
-            context.User = result.Principal;
-            return true;
-        }
         if (keys.Find(token) is not { } key)
         {
             return false;

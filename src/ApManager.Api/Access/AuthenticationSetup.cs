@@ -43,14 +43,17 @@ internal static class AuthenticationSetup
     /// </summary>
     private sealed class NamedSchemesOnly(IOptions<AuthenticationOptions> options) : AuthenticationSchemeProvider(options)
     {
-        public override Task<AuthenticationScheme?> GetDefaultAuthenticateSchemeAsync() => Task.FromResult<AuthenticationScheme?>(null);
+        // One completed task, not one per request (the authentication middleware asks on every call).
+        private static readonly Task<AuthenticationScheme?> None = Task.FromResult<AuthenticationScheme?>(null);
 
-        public override Task<AuthenticationScheme?> GetDefaultChallengeSchemeAsync() => Task.FromResult<AuthenticationScheme?>(null);
+        public override Task<AuthenticationScheme?> GetDefaultAuthenticateSchemeAsync() => None;
 
-        public override Task<AuthenticationScheme?> GetDefaultForbidSchemeAsync() => Task.FromResult<AuthenticationScheme?>(null);
+        public override Task<AuthenticationScheme?> GetDefaultChallengeSchemeAsync() => None;
 
-        public override Task<AuthenticationScheme?> GetDefaultSignInSchemeAsync() => Task.FromResult<AuthenticationScheme?>(null);
+        public override Task<AuthenticationScheme?> GetDefaultForbidSchemeAsync() => None;
 
-        public override Task<AuthenticationScheme?> GetDefaultSignOutSchemeAsync() => Task.FromResult<AuthenticationScheme?>(null);
+        public override Task<AuthenticationScheme?> GetDefaultSignInSchemeAsync() => None;
+
+        public override Task<AuthenticationScheme?> GetDefaultSignOutSchemeAsync() => None;
     }
 }

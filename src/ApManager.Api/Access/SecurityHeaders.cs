@@ -9,7 +9,8 @@ internal static class SecurityHeaders
     private const string SwaggerPolicy =
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
 
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    // Not async: a pass-through layer that awaits pays a state machine and a continuation on every request.
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
@@ -21,6 +22,6 @@ internal static class SecurityHeaders
         {
             headers.CacheControl = "no-store";
         }
-        await next();
+        return next(context);
     });
 }

@@ -14,12 +14,15 @@ public static class RejectedAttemptAudit
     {
         var rejected = app.Services.GetRequiredService<ApSystem>().RejectedAttempts;
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ApManager.Audit");
-        app.Use(async (context, next) =>
+        // Reads pass straight through (no state machine on the path dashboards poll).
+        app.Use((context, next) => IsRead(context.Request.Method) ? next(context) : AuditAsync(context, next));
+        return app;
+
+        async Task AuditAsync(HttpContext context, RequestDelegate next)
         {
-            await next();
+            await next(context);
             var method = context.Request.Method;
-            if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) ||
-                context.Response.StatusCode < 400 || context.Items.ContainsKey(Durability.AuditedKey))
+            if (context.Response.StatusCode < 400 || context.Items.ContainsKey(Durability.AuditedKey))
             {
                 return;
             }
@@ -33,7 +36,8 @@ public static class RejectedAttemptAudit
             _ = rejected.Record($"{method} {route}", path.Length > 200 ? path[..200] : path, input, Durability.Actor(context), problem)
                 .ContinueWith(task => logger.LogWarning(task.Exception, "Could not record a rejected attempt in the audit trail"),
                     CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        });
-        return app;
+        }
     }
+
+    private static bool IsRead(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method);
 }

@@ -17,6 +17,7 @@ public static class BusEndpoints
 
         group.MapMethods("/", HeadRequests.GetAndHead, GetBus)
             .WithName("GetBus")
+            .Produces<BusDto>()
             .SendsETag()
             .WithSummary("Read both permission masks")
             .WithDescription("Returns apmask and aqmask exactly as /sys/bus/ap shows them (0x and 64 hex digits, bit 0 = most significant bit of the first digit), the host's id maxima and the bus version, also sent as a strong ETag.")
@@ -66,11 +67,11 @@ public static class BusEndpoints
         .ProducesProblemType(ProblemCatalog.InUseCheckFailed)
         .ProducesProblemType(ProblemCatalog.StorageUnavailable);
 
-    public static Ok<BusDto> GetBus(HttpContext context, ApSystem system)
+    public static IResult GetBus(HttpContext context, ApSystem system, SnapshotBody<BusDto> body)
     {
         var s = system.Current;
         ETags.Set(context, s.Bus.Version);
-        return TypedResults.Ok(BusDto.From(s));
+        return body.Ok(s);
     }
 
     public static async Task<Results<Ok<BusChangeDto>, ProblemHttpResult>> PutApmask([AsParameters] MutationRequest request, ApSystem system) =>

@@ -8,13 +8,11 @@ public static class HeadRequests
 {
     public static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
 
-    public static IApplicationBuilder UseHeadRequests(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseHeadRequests(this IApplicationBuilder app) => app.Use((context, next) =>
+        HttpMethods.IsHead(context.Request.Method) ? WithoutBodyAsync(context, next) : next(context));
+
+    private static async Task WithoutBodyAsync(HttpContext context, RequestDelegate next)
     {
-        if (!HttpMethods.IsHead(context.Request.Method))
-        {
-            await next(context);
-            return;
-        }
         var body = context.Response.Body;
         context.Response.Body = Stream.Null;
         try
@@ -25,5 +23,5 @@ public static class HeadRequests
         {
             context.Response.Body = body;
         }
-    });
+    }
 }

@@ -25,16 +25,11 @@ public static class QueryGuard
             .ProducesProblemType(ProblemCatalog.InvalidQuery);
 
     /// <summary>After routing and access control, before the endpoint runs.</summary>
-    public static IApplicationBuilder UseQueryGuard(this IApplicationBuilder app) => app.Use(async (context, next) =>
-    {
-        if (context.GetEndpoint() is { } endpoint && endpoint.Metadata.GetMetadata<AllowedQueryMetadata>() is { } allowed &&
-            Check(context, endpoint, allowed) is { } problem)
-        {
-            await problem.ExecuteAsync(context);
-            return;
-        }
-        await next(context);
-    });
+    public static IApplicationBuilder UseQueryGuard(this IApplicationBuilder app) => app.Use((context, next) =>
+        context.Request.QueryString.HasValue && context.GetEndpoint() is { } endpoint &&
+        endpoint.Metadata.GetMetadata<AllowedQueryMetadata>() is { } allowed && Check(context, endpoint, allowed) is { } problem
+            ? problem.ExecuteAsync(context)
+            : next(context));
 
     private static IResult? Check(HttpContext context, Endpoint endpoint, AllowedQueryMetadata allowed)
     {
