@@ -44,8 +44,8 @@ public sealed class AuditRecorder(TimeProvider time)
             before.Version,
             // A dry run commits nothing: the version after is the one before (its 'after' shows the preview).
             dryRun ? before.Version : after?.Version ?? before.Version,
-            AuditJson.Serialize(audit.View(before)),
-            refusal is null ? AuditJson.Serialize(audit.View(after ?? before)) : null,
+            audit.View(before),
+            refusal is null ? audit.View(after ?? before) : null,
             details,
             events);
     }
@@ -59,7 +59,7 @@ public sealed class AuditRecorder(TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(first);
         return new AuditRecord(0, time.GetUtcNow(), "host", "host.changed", "host", "start", true, null, false, storedVersion, first.Version,
-            null, AuditJson.Serialize(AuditJson.Host(first)), null, [EventTypes.HostChanged]);
+            null, AuditJson.Host(first), null, [EventTypes.HostChanged]);
     }
 
     /// <summary>The events a committed step produces, in the order clients get them.</summary>

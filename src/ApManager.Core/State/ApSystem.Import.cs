@@ -19,7 +19,7 @@ public sealed partial class ApSystem
         ArgumentNullException.ThrowIfNull(plan);
         var audit = new AuditInfo("import", "configuration",
             AuditJson.Serialize(new { apmask = plan.Apmask?.Text, aqmask = plan.Aqmask?.Text, devices = plan.Devices?.Count, guests = plan.Guests?.Count }),
-            s => new { apmask = s.Bus.Apmask.ToString(), aqmask = s.Bus.Aqmask.ToString(), mdevs = s.Mdevs.Count, guests = s.Guests.Count, version = s.Version });
+            s => AuditJson.Serialize(new { apmask = s.Bus.Apmask.ToString(), aqmask = s.Bus.Aqmask.ToString(), mdevs = s.Mdevs.Count, guests = s.Guests.Count, version = s.Version }));
         return _runner.Run<ImportResult>(options, audit, s =>
         {
             // Omitted members mean "as they are now", read in the step that applies the rest.

@@ -157,7 +157,7 @@ public class SimulatedKernelTests
         }
     }
 
-    private static string? Describe(Refusal? refusal) => refusal is null ? null : Audit.AuditJson.Refusal(refusal);
+    private static string? Describe(Refusal? refusal) => refusal is null ? null : ApManager.Core.Audit.AuditJson.Refusal(refusal);
 
     private static readonly int[] Ids = [3, 4, 5, 6, 7, 9, 71, 72, 90];
     private static readonly MdevId[] Devices = [A, B, C];
