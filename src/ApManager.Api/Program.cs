@@ -37,6 +37,7 @@ try
 
     builder.Services.AddApManagerCore();
     builder.Services.AddSingleton<HostWatcher>();
+    builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
     builder.Services.AddSingleton(sp => new SnapshotBody<BusDto>(BusDto.From, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>()));
     builder.Services.AddHostedService(sp => sp.GetRequiredService<HostWatcher>());
     builder.Services.AddApManagerProblems();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json.Serialization;
@@ -99,22 +100,45 @@ public static class RequestInput
     private static string? MediaType(HttpRequest request) =>
         MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed.MediaType?.ToLowerInvariant() : null;
 
+    private const int ExactReadBytes = 64 * 1024;
+
     private static async Task<(byte[]? Bytes, ProblemHttpResult? Problem)> ReadBytesAsync(HttpRequest request, int limit)
     {
         if (request.ContentLength > limit)
         {
             return (null, ProblemFactory.PayloadTooLarge(request.HttpContext, limit));
         }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        if (request.ContentLength is { } length and <= ExactReadBytes)
         {
-            if (buffer.Length + read > limit)
+            // The common case: read into an array of exactly that size (no 8 KiB chunk and copy per write).
+            // Only for small bodies: a declared length is not yet data, and must not size a large allocation.
+            var exact = new byte[length];
+            var filled = 0;
+            int got;
+            while (filled < exact.Length && (got = await request.Body.ReadAsync(exact.AsMemory(filled), request.HttpContext.RequestAborted)) > 0)
             {
-                return (null, ProblemFactory.PayloadTooLarge(request.HttpContext, limit));
+                filled += got;
             }
-            buffer.Write(chunk, 0, read);
+            // Kestrel ends a body at its Content-Length; a shorter one was cut off and reads as what arrived.
+            return (filled == exact.Length ? exact : exact[..filled], null);
+        }
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(8192);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    return (null, ProblemFactory.PayloadTooLarge(request.HttpContext, limit));
+                }
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
         return (buffer.ToArray(), null);
     }

@@ -117,6 +117,27 @@ public class MaskRequestBodyTests
         await AssertProblemAsync(response, 413, "/problems/payload-too-large");
     }
 
+    [Theory]
+    [InlineData("application/json", "{\"mask\":\"-3\"}")]
+    [InlineData("text/plain", "-3\n")]
+    public async Task ChunkedBodyWithoutContentLengthIsReadWhole(string mediaType, string body)
+    {
+        // Bodies with a Content-Length are read into an array of that size; without one, in pooled chunks.
+        await using var app = new ApManagerApplication();
+        using var client = app.CreateClient();
+        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body)));
+        content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        content.Headers.ContentLength = null;
+
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/bus/apmask") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var change = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.StartsWith("0xe9", (string?)change["apmask"]);
+    }
+
     [Fact]
     public async Task TextPlainBodyOver64KiBIsPayloadTooLarge()
     {
