@@ -1,3 +1,4 @@
+using System.Text;
 using ApManager.Core.Audit;
 
 namespace ApManager.Core.Journal;
@@ -6,19 +7,73 @@ namespace ApManager.Core.Journal;
 /// Keeps the audit trail in memory (bounded) and publishes each step at once: for tests,
 /// benchmarks and the in-memory mode. Nothing survives a restart.
 /// </summary>
-public sealed class InMemoryJournal(int capacity = InMemoryJournal.DefaultCapacity) : IStateJournal
+/// <remarks>
+/// The kept records' JSON texts (before, after, details) live as UTF-8 in one ring buffer, not as
+/// strings on the managed heap. A record is a few hundred bytes to tens of KB (a mask change that
+/// rebinds 85 queues lists each of them); kept as strings, a wrk write flood pushed ~100 MB of them
+/// through every garbage collection (gen0 pauses of 10–13 ms, blocking gen2 of 50–80 ms: the
+/// writes' p99 in memory mode, docs/performance.md). The buffer has no references for the GC to
+/// trace or copy, and grows (by doubling) only as far as the trail needs.
+/// </remarks>
+public sealed class InMemoryJournal : IStateJournal
 {
     /// <summary>
     /// Records kept: enough for a dashboard and an audit page, small enough that the in-memory mode
-    /// does not grow to hundreds of MB under a write flood (100,000 records of before/after JSON
-    /// took the working set to 430 MB in the load benchmark and made every GC slower).
+    /// does not grow to hundreds of MB under a write flood.
     /// </summary>
     public const int DefaultCapacity = 10_000;
 
+    /// <summary>
+    /// At most this much JSON text (UTF-8) is kept in the ring; the oldest records make room. A
+    /// record larger than a quarter of it keeps its texts as strings (UTF-16), within this much again.
+    /// </summary>
+    public const int DefaultTextBytes = 16 * 1024 * 1024;
+
+    private const int InitialTextBytes = 64 * 1024;
+
+    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly Lock _gate = new();
-    private readonly LinkedList<AuditRecord> _records = new();
+    private readonly int _capacity;
+    private readonly int _maxTextBytes;
+    private readonly Kept[] _kept;
+    // The sequence numbers of the kept records whose texts are in the ring, oldest first (their
+    // regions follow each other around the ring in this order).
+    private readonly Queue<long> _withText = new();
+    private byte[] _text = [];
+    private int _first;
+    private int _count;
+    private int _writeAt;
+    // Texts kept as strings (a record too large for the ring, or not valid UTF-16), in UTF-8 bytes.
+    private long _inlineBytes;
     private ICommitSink? _sink;
     private long _seq;
+
+    public InMemoryJournal(int capacity = DefaultCapacity, int textBytes = DefaultTextBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(textBytes, 1);
+        _capacity = capacity;
+        _maxTextBytes = textBytes;
+        _kept = new Kept[capacity];
+    }
+
+    /// <summary>
+    /// One kept record: the record without its three JSON texts (<see cref="Shell"/>) and where its
+    /// texts are in the ring; a record whose texts do not fit the ring (or are not valid UTF-16)
+    /// keeps them in its shell instead.
+    /// </summary>
+    private struct Kept
+    {
+        public AuditRecord Shell;
+        public bool Inline;
+        public int Offset;
+        public int BeforeLength;
+        public int AfterLength;
+        public int DetailsLength;
+
+        public readonly int Length => Math.Max(BeforeLength, 0) + Math.Max(AfterLength, 0) + Math.Max(DetailsLength, 0);
+    }
 
     public long LastSeq => Volatile.Read(ref _seq);
 
@@ -28,15 +83,11 @@ public sealed class InMemoryJournal(int capacity = InMemoryJournal.DefaultCapaci
 
     public Task Append(JournalEntry entry)
     {
-        AuditRecord record;
+        ArgumentNullException.ThrowIfNull(entry);
         lock (_gate)
         {
-            record = entry.Audit with { Seq = _seq + 1 };
-            _records.AddLast(record);
-            if (_records.Count > capacity)
-            {
-                _records.RemoveFirst();
-            }
+            var record = entry.Audit with { Seq = _seq + 1 };
+            Keep(record);
             if (entry.After is not null)
             {
                 _sink?.Publish(entry.After);
@@ -56,7 +107,196 @@ public sealed class InMemoryJournal(int capacity = InMemoryJournal.DefaultCapaci
     {
         lock (_gate)
         {
-            return [.. _records.Where(r => r.Seq > after).Take(limit)];
+            var result = new List<AuditRecord>(Math.Min(Math.Max(limit, 0), _count));
+            for (var i = 0; i < _count && result.Count < limit; i++)
+            {
+                ref readonly var kept = ref _kept[(_first + i) % _capacity];
+                if (kept.Shell.Seq > after)
+                {
+                    result.Add(Restore(kept));
+                }
+            }
+            return result;
         }
+    }
+
+    /// <summary>Under the gate: the record goes in at the end, the oldest make room (count and text).</summary>
+    private void Keep(AuditRecord record)
+    {
+        if (_count == _capacity)
+        {
+            DropOldest();
+        }
+        var kept = new Kept { Shell = record with { Before = null, After = null, Details = null } };
+        if (TryEncodedLengths(record, out var before, out var after, out var details) && before + after + details <= _maxTextBytes / 4)
+        {
+            var length = before + after + details;
+            var offset = Reserve(length);
+            kept.Offset = offset;
+            kept.BeforeLength = Write(record.Before, offset);
+            kept.AfterLength = Write(record.After, offset + Math.Max(kept.BeforeLength, 0));
+            kept.DetailsLength = Write(record.Details, offset + Math.Max(kept.BeforeLength, 0) + Math.Max(kept.AfterLength, 0));
+            if (length > 0)
+            {
+                _withText.Enqueue(record.Seq);
+            }
+        }
+        else
+        {
+            kept.Shell = record;
+            kept.Inline = true;
+            _inlineBytes += InlineBytes(record);
+        }
+        _kept[(_first + _count) % _capacity] = kept;
+        _count++;
+        // Texts kept as strings have their own budget, as large as the ring.
+        while (_inlineBytes > _maxTextBytes && _count > 1)
+        {
+            DropOldest();
+        }
+    }
+
+    private static long InlineBytes(AuditRecord record) => 2L * ((record.Before?.Length ?? 0) + (record.After?.Length ?? 0) + (record.Details?.Length ?? 0));
+
+    /// <summary>Where <paramref name="length"/> bytes go: after the newest record, else from the start (growing the ring first while it may grow), dropping the oldest records in the way.</summary>
+    private int Reserve(int length)
+    {
+        if (_writeAt + length > _text.Length)
+        {
+            if (_text.Length < _maxTextBytes)
+            {
+                Grow(length);
+            }
+            if (_writeAt + length > _text.Length)
+            {
+                // Around to the start: the texts between here and the end are the oldest; they go first.
+                while (_withText.TryPeek(out var tail) && Slot(tail).Offset >= _writeAt)
+                {
+                    DropThrough(tail);
+                }
+                _writeAt = 0;
+            }
+        }
+        var start = _writeAt;
+        var end = start + length;
+        while (_withText.TryPeek(out var seq) && Overlaps(Slot(seq), start, end))
+        {
+            DropThrough(seq);
+        }
+        _writeAt = end;
+        return start;
+    }
+
+    /// <summary>The record with these texts goes, with every record older than it (the ring stays in order).</summary>
+    private void DropThrough(long seq)
+    {
+        while (_count > 0 && _kept[_first].Shell.Seq <= seq)
+        {
+            DropOldest();
+        }
+    }
+
+    private ref Kept Slot(long seq) => ref _kept[(int)((_first + (seq - _kept[_first].Shell.Seq)) % _capacity)];
+
+    private static bool Overlaps(in Kept kept, int start, int end) => kept.Offset < end && kept.Offset + kept.Length > start;
+
+    /// <summary>Doubles the ring (up to the limit) and packs the kept texts at its start, oldest first.</summary>
+    private void Grow(int needed)
+    {
+        var used = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            used += _kept[(_first + i) % _capacity].Length;
+        }
+        var size = Math.Min(Math.Max(_text.Length, InitialTextBytes), _maxTextBytes);
+        while (size < used + needed && size < _maxTextBytes)
+        {
+            size = (int)Math.Min((long)size * 2, _maxTextBytes);
+        }
+        if (size == _text.Length)
+        {
+            size = (int)Math.Min((long)size * 2, _maxTextBytes);
+        }
+        // Uninitialised: the pages cost memory only once the trail reaches them.
+        var grown = GC.AllocateUninitializedArray<byte>(size);
+        var at = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            ref var kept = ref _kept[(_first + i) % _capacity];
+            if (kept.Inline || kept.Length == 0)
+            {
+                continue;
+            }
+            // Fits: the new size is at least what the kept texts use.
+            _text.AsSpan(kept.Offset, kept.Length).CopyTo(grown.AsSpan(at));
+            kept.Offset = at;
+            at += kept.Length;
+        }
+        _text = grown;
+        _writeAt = at;
+    }
+
+    private void DropOldest()
+    {
+        if (_withText.TryPeek(out var seq) && seq == _kept[_first].Shell.Seq)
+        {
+            _withText.Dequeue();
+        }
+        if (_kept[_first].Inline)
+        {
+            _inlineBytes -= InlineBytes(_kept[_first].Shell);
+        }
+        _kept[_first] = default;
+        _first = (_first + 1) % _capacity;
+        _count--;
+        if (_count == 0)
+        {
+            _first = 0;
+            _writeAt = 0;
+        }
+    }
+
+    private static bool TryEncodedLengths(AuditRecord record, out int before, out int after, out int details)
+    {
+        before = after = details = 0;
+        try
+        {
+            before = record.Before is null ? 0 : Strict.GetByteCount(record.Before);
+            after = record.After is null ? 0 : Strict.GetByteCount(record.After);
+            details = record.Details is null ? 0 : Strict.GetByteCount(record.Details);
+            return true;
+        }
+        catch (EncoderFallbackException)
+        {
+            // Not valid UTF-16 (a lone surrogate): kept as it is, not as UTF-8.
+            return false;
+        }
+    }
+
+    /// <summary>Writes the text at <paramref name="offset"/>; its byte length, or -1 for null.</summary>
+    private int Write(string? text, int offset) => text is null ? -1 : Strict.GetBytes(text, _text.AsSpan(offset));
+
+    private AuditRecord Restore(in Kept kept)
+    {
+        if (kept.Inline)
+        {
+            return kept.Shell;
+        }
+        var at = kept.Offset;
+        var before = Read(ref at, kept.BeforeLength);
+        var after = Read(ref at, kept.AfterLength);
+        var details = Read(ref at, kept.DetailsLength);
+        return kept.Shell with { Before = before, After = after, Details = details };
+    }
+
+    private string? Read(ref int at, int length)
+    {
+        if (length < 0)
+        {
+            return null;
+        }
+        var text = Encoding.UTF8.GetString(_text, at, length);
+        at += length;
+        return text;
     }
 }
