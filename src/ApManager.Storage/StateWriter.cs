@@ -23,8 +23,14 @@ internal sealed class StateWriter : IDisposable
     private readonly SqliteCommand _adapter;
     private readonly SqliteCommand _device;
     private readonly SqliteCommand _deviceDelete;
-    private readonly SqliteCommand _queue;
     private readonly SqliteCommand _queueDelete;
+    // Multi-row upserts of queue versions by row count (1..QueueBatch), prepared on first use: a mask
+    // change rebinds a whole adapter's queues (85 on the demo), and one statement per queue was
+    // most of a lone writer's commit beyond the fsync (docs/performance.md).
+    private readonly SqliteCommand?[] _queues = new SqliteCommand?[QueueBatch + 1];
+    private readonly List<QueueState> _pendingQueues = [];
+
+    private const int QueueBatch = 64;
 
     public StateWriter(SqliteConnection connection)
     {
@@ -42,7 +48,6 @@ internal sealed class StateWriter : IDisposable
             "control_domains = excluded.control_domains, guest = excluded.guest, version = excluded.version, mdevctl = excluded.mdevctl;",
             "$u", "$n", "$a", "$d", "$c", "$g", "$v", "$m");
         _deviceDelete = Command("DELETE FROM mdevs WHERE uuid = $u;", "$u");
-        _queue = Command("INSERT INTO queues (adapter, domain, version) VALUES ($a, $d, $v) ON CONFLICT(adapter, domain) DO UPDATE SET version = excluded.version;", "$a", "$d", "$v");
         _queueDelete = Command("DELETE FROM queues WHERE adapter = $a AND domain = $d;", "$a", "$d");
     }
 
@@ -79,10 +84,7 @@ internal sealed class StateWriter : IDisposable
         {
             UpsertDevice(tx, m);
         }
-        foreach (var q in s.Queues)
-        {
-            UpsertQueue(tx, q);
-        }
+        UpsertQueues(tx, s.Queues);
     }
 
     /// <summary>
@@ -127,6 +129,7 @@ internal sealed class StateWriter : IDisposable
                 UpsertDevice(tx, device);
             }
         }
+        _pendingQueues.Clear();
         foreach (var adapter in diff.ChangedQueueRows)
         {
             var old = before.QueuesOf(adapter).ToDictionary(q => q.Apqn.Domain);
@@ -134,7 +137,7 @@ internal sealed class StateWriter : IDisposable
             {
                 if (!old.Remove(q.Apqn.Domain, out var previous) || !ReferenceEquals(previous, q))
                 {
-                    UpsertQueue(tx, q);
+                    _pendingQueues.Add(q);
                 }
             }
             foreach (var gone in old.Keys)
@@ -142,6 +145,7 @@ internal sealed class StateWriter : IDisposable
                 Run(_queueDelete, tx, adapter, (int)gone);
             }
         }
+        UpsertQueues(tx, _pendingQueues);
     }
 
     public void InsertAudit(SqliteTransaction tx, IEnumerable<AuditRecord> records)
@@ -186,11 +190,50 @@ internal sealed class StateWriter : IDisposable
         Run(_device, tx, m.Id.ToString(), m.Name, IdList.Format(m.Adapters), IdList.Format(m.Domains), IdList.Format(m.ControlDomains), m.Guest, m.Version,
             m.Mdevctl is { } form ? System.Text.Encoding.UTF8.GetString(Core.Persistence.MdevctlJson.Write(form)) : null);
 
-    private void UpsertQueue(SqliteTransaction tx, QueueState q) => Run(_queue, tx, (int)q.Apqn.Adapter, (int)q.Apqn.Domain, q.Version);
+    /// <summary>Queue versions, up to <see cref="QueueBatch"/> rows per statement.</summary>
+    private void UpsertQueues(SqliteTransaction tx, IEnumerable<QueueState> queues)
+    {
+        var batch = new QueueState[QueueBatch];
+        var count = 0;
+        foreach (var q in queues)
+        {
+            batch[count++] = q;
+            if (count == QueueBatch)
+            {
+                UpsertQueues(tx, batch, count);
+                count = 0;
+            }
+        }
+        if (count > 0)
+        {
+            UpsertQueues(tx, batch, count);
+        }
+    }
+
+    private void UpsertQueues(SqliteTransaction tx, QueueState[] batch, int count)
+    {
+        var command = _queues[count] ??= QueuesCommand(count);
+        command.Transaction = tx;
+        for (var i = 0; i < count; i++)
+        {
+            command.Parameters[3 * i].Value = (int)batch[i].Apqn.Adapter;
+            command.Parameters[(3 * i) + 1].Value = (int)batch[i].Apqn.Domain;
+            command.Parameters[(3 * i) + 2].Value = batch[i].Version;
+        }
+        command.ExecuteNonQuery();
+    }
+
+    private SqliteCommand QueuesCommand(int rows)
+    {
+        var values = string.Join(", ", Enumerable.Range(0, rows).Select(i => $"($a{i}, $d{i}, $v{i})"));
+        return Command(
+            $"INSERT INTO queues (adapter, domain, version) VALUES {values} ON CONFLICT(adapter, domain) DO UPDATE SET version = excluded.version;",
+            [.. Enumerable.Range(0, rows).SelectMany(i => new[] { $"$a{i}", $"$d{i}", $"$v{i}" })]);
+    }
 
     public void Dispose()
     {
-        foreach (var command in new[] { _audit, _meta, _adapter, _device, _deviceDelete, _queue, _queueDelete })
+        foreach (var command in new[] { _audit, _meta, _adapter, _device, _deviceDelete, _queueDelete }.Concat(_queues.OfType<SqliteCommand>()))
         {
             command.Dispose();
         }
