@@ -19,7 +19,9 @@ public static class AccessSetup
     public static WebApplication UseApManagerAccess(this WebApplication app)
     {
         app.UseSecurityHeaders();
-        app.UseCors();
+        // Only a request with an Origin header concerns CORS (the middleware itself passes the others
+        // through); the check here saves its invocation on every other request.
+        app.UseWhen(context => context.Request.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.Origin), cors => cors.UseCors());
         // Without a default scheme this only offers the authentication feature; written here so the
         // host does not add it again at the front of the pipeline.
         app.UseAuthentication();
