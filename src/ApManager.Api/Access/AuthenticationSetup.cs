@@ -55,5 +55,24 @@ internal static class AuthenticationSetup
         public override Task<AuthenticationScheme?> GetDefaultSignInSchemeAsync() => None;
 
         public override Task<AuthenticationScheme?> GetDefaultSignOutSchemeAsync() => None;
+
+        // The authentication middleware asks on every request; the schemes are fixed once the host
+        // is built (none of them handles requests itself), so one task serves every request.
+        private Task<IEnumerable<AuthenticationScheme>>? _requestHandlers;
+
+        public override Task<IEnumerable<AuthenticationScheme>> GetRequestHandlerSchemesAsync() =>
+            _requestHandlers ??= base.GetRequestHandlerSchemesAsync();
+
+        public override bool TryAddScheme(AuthenticationScheme scheme)
+        {
+            _requestHandlers = null;
+            return base.TryAddScheme(scheme);
+        }
+
+        public override void RemoveScheme(string name)
+        {
+            _requestHandlers = null;
+            base.RemoveScheme(name);
+        }
     }
 }
