@@ -8,7 +8,7 @@ namespace ApManager.Core.Journal;
 /// benchmarks and the in-memory mode. Nothing survives a restart.
 /// </summary>
 /// <remarks>
-/// The kept records' JSON texts (before, after, details) live as UTF-8 in one ring buffer, not as
+/// The kept records' texts (input and the before, after and details JSON) live as UTF-8 in one ring buffer, not as
 /// strings on the managed heap. A record is a few hundred bytes to tens of KB (a mask change that
 /// rebinds 85 queues lists each of them); kept as strings, a wrk write flood pushed ~100 MB of them
 /// through every garbage collection (gen0 pauses of 10–13 ms, blocking gen2 of 50–80 ms: the
@@ -59,20 +59,34 @@ public sealed class InMemoryJournal : IStateJournal
     }
 
     /// <summary>
-    /// One kept record: the record without its three JSON texts (<see cref="Shell"/>) and where its
-    /// texts are in the ring; a record whose texts do not fit the ring (or are not valid UTF-16)
-    /// keeps them in its shell instead.
+    /// One kept record: its fields, and where its texts (input, before, after, details) are in the
+    /// ring; no object per record, so nothing of it ages through the GC's generations. A record
+    /// whose texts do not fit the ring (or are not valid UTF-16) is kept whole instead (<see cref="Whole"/>).
     /// </summary>
     private struct Kept
     {
-        public AuditRecord Shell;
-        public bool Inline;
+        public AuditRecord? Whole;
+        public long Seq;
+        public DateTimeOffset Time;
+        public string Actor;
+        public string Action;
+        public string Target;
+        public bool Accepted;
+        public string? Refusal;
+        public bool DryRun;
+        public long VersionBefore;
+        public long VersionAfter;
+        public IReadOnlyList<string> Events;
         public int Offset;
+        public int InputLength;
         public int BeforeLength;
         public int AfterLength;
         public int DetailsLength;
 
-        public readonly int Length => Math.Max(BeforeLength, 0) + Math.Max(AfterLength, 0) + Math.Max(DetailsLength, 0);
+        public readonly bool Inline => Whole is not null;
+
+        public readonly int Length =>
+            Math.Max(InputLength, 0) + Math.Max(BeforeLength, 0) + Math.Max(AfterLength, 0) + Math.Max(DetailsLength, 0);
     }
 
     public long LastSeq => Volatile.Read(ref _seq);
@@ -111,7 +125,7 @@ public sealed class InMemoryJournal : IStateJournal
             for (var i = 0; i < _count && result.Count < limit; i++)
             {
                 ref readonly var kept = ref _kept[(_first + i) % _capacity];
-                if (kept.Shell.Seq > after)
+                if (kept.Seq > after)
                 {
                     result.Add(Restore(kept));
                 }
@@ -127,15 +141,30 @@ public sealed class InMemoryJournal : IStateJournal
         {
             DropOldest();
         }
-        var kept = new Kept { Shell = record with { Before = null, After = null, Details = null } };
-        if (TryEncodedLengths(record, out var before, out var after, out var details) && before + after + details <= _maxTextBytes / 4)
+        var kept = new Kept { Seq = record.Seq };
+        if (TryEncodedLength(record, out var length) && length <= _maxTextBytes / 4)
         {
-            var length = before + after + details;
             var offset = Reserve(length);
-            kept.Offset = offset;
-            kept.BeforeLength = Write(record.Before, offset);
-            kept.AfterLength = Write(record.After, offset + Math.Max(kept.BeforeLength, 0));
-            kept.DetailsLength = Write(record.Details, offset + Math.Max(kept.BeforeLength, 0) + Math.Max(kept.AfterLength, 0));
+            kept = new Kept
+            {
+                Seq = record.Seq,
+                Time = record.Time,
+                Actor = record.Actor,
+                Action = record.Action,
+                Target = record.Target,
+                Accepted = record.Accepted,
+                Refusal = record.Refusal,
+                DryRun = record.DryRun,
+                VersionBefore = record.VersionBefore,
+                VersionAfter = record.VersionAfter,
+                Events = record.Events,
+                Offset = offset,
+            };
+            var at = offset;
+            kept.InputLength = Write(record.Input, ref at);
+            kept.BeforeLength = Write(record.Before, ref at);
+            kept.AfterLength = Write(record.After, ref at);
+            kept.DetailsLength = Write(record.Details, ref at);
             if (length > 0)
             {
                 _withText.Enqueue(record.Seq);
@@ -143,8 +172,7 @@ public sealed class InMemoryJournal : IStateJournal
         }
         else
         {
-            kept.Shell = record;
-            kept.Inline = true;
+            kept.Whole = record;
             _inlineBytes += InlineBytes(record);
         }
         _kept[(_first + _count) % _capacity] = kept;
@@ -156,7 +184,8 @@ public sealed class InMemoryJournal : IStateJournal
         }
     }
 
-    private static long InlineBytes(AuditRecord record) => 2L * ((record.Before?.Length ?? 0) + (record.After?.Length ?? 0) + (record.Details?.Length ?? 0));
+    private static long InlineBytes(AuditRecord record) =>
+        2L * ((record.Input?.Length ?? 0) + (record.Before?.Length ?? 0) + (record.After?.Length ?? 0) + (record.Details?.Length ?? 0));
 
     /// <summary>Where <paramref name="length"/> bytes go: after the newest record, else from the start (growing the ring first while it may grow), dropping the oldest records in the way.</summary>
     private int Reserve(int length)
@@ -190,13 +219,13 @@ public sealed class InMemoryJournal : IStateJournal
     /// <summary>The record with these texts goes, with every record older than it (the ring stays in order).</summary>
     private void DropThrough(long seq)
     {
-        while (_count > 0 && _kept[_first].Shell.Seq <= seq)
+        while (_count > 0 && _kept[_first].Seq <= seq)
         {
             DropOldest();
         }
     }
 
-    private ref Kept Slot(long seq) => ref _kept[(int)((_first + (seq - _kept[_first].Shell.Seq)) % _capacity)];
+    private ref Kept Slot(long seq) => ref _kept[(int)((_first + (seq - _kept[_first].Seq)) % _capacity)];
 
     private static bool Overlaps(in Kept kept, int start, int end) => kept.Offset < end && kept.Offset + kept.Length > start;
 
@@ -238,13 +267,13 @@ public sealed class InMemoryJournal : IStateJournal
 
     private void DropOldest()
     {
-        if (_withText.TryPeek(out var seq) && seq == _kept[_first].Shell.Seq)
+        if (_withText.TryPeek(out var seq) && seq == _kept[_first].Seq)
         {
             _withText.Dequeue();
         }
         if (_kept[_first].Inline)
         {
-            _inlineBytes -= InlineBytes(_kept[_first].Shell);
+            _inlineBytes -= InlineBytes(_kept[_first].Whole!);
         }
         _kept[_first] = default;
         _first = (_first + 1) % _capacity;
@@ -256,37 +285,49 @@ public sealed class InMemoryJournal : IStateJournal
         }
     }
 
-    private static bool TryEncodedLengths(AuditRecord record, out int before, out int after, out int details)
+    /// <summary>The UTF-8 length of the record's texts; false when one is not valid UTF-16 (a lone surrogate): kept as it is.</summary>
+    private static bool TryEncodedLength(AuditRecord record, out int length)
     {
-        before = after = details = 0;
+        length = 0;
         try
         {
-            before = record.Before is null ? 0 : Strict.GetByteCount(record.Before);
-            after = record.After is null ? 0 : Strict.GetByteCount(record.After);
-            details = record.Details is null ? 0 : Strict.GetByteCount(record.Details);
+            foreach (var text in (ReadOnlySpan<string?>)[record.Input, record.Before, record.After, record.Details])
+            {
+                length += text is null ? 0 : Strict.GetByteCount(text);
+            }
             return true;
         }
         catch (EncoderFallbackException)
         {
-            // Not valid UTF-16 (a lone surrogate): kept as it is, not as UTF-8.
             return false;
         }
     }
 
-    /// <summary>Writes the text at <paramref name="offset"/>; its byte length, or -1 for null.</summary>
-    private int Write(string? text, int offset) => text is null ? -1 : Strict.GetBytes(text, _text.AsSpan(offset));
+    /// <summary>Writes the text at <paramref name="at"/> and moves past it; its byte length, or -1 for null.</summary>
+    private int Write(string? text, ref int at)
+    {
+        if (text is null)
+        {
+            return -1;
+        }
+        var written = Strict.GetBytes(text, _text.AsSpan(at));
+        at += written;
+        return written;
+    }
 
     private AuditRecord Restore(in Kept kept)
     {
-        if (kept.Inline)
+        if (kept.Whole is { } whole)
         {
-            return kept.Shell;
+            return whole;
         }
         var at = kept.Offset;
+        var input = Read(ref at, kept.InputLength);
         var before = Read(ref at, kept.BeforeLength);
         var after = Read(ref at, kept.AfterLength);
         var details = Read(ref at, kept.DetailsLength);
-        return kept.Shell with { Before = before, After = after, Details = details };
+        return new AuditRecord(kept.Seq, kept.Time, kept.Actor, kept.Action, kept.Target, input, kept.Accepted, kept.Refusal, kept.DryRun,
+            kept.VersionBefore, kept.VersionAfter, before, after, details, kept.Events);
     }
 
     private string? Read(ref int at, int length)

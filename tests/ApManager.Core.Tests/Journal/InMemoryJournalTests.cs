@@ -87,6 +87,7 @@ public class InMemoryJournalTests
             Record(1, Text(1, 100), null, null),
             Record(2, Text(2, 15_000), Text(2, 10), Text(2, 15_000)),
             Record(3, "{\"name\":\"\ud800\"}", null, null),
+            Record(33, null, Text(33, 10), null, input: "\udc00+3"),
             Record(4, Text(4, 100), Text(4, 100), null),
         ]);
 
@@ -94,7 +95,7 @@ public class InMemoryJournalTests
 
         // Another such record exceeds the budget for texts kept as strings: the oldest go, up to the first large one.
         journal.Append(new JournalEntry(Record(5, Text(5, 30_000), null, null), null));
-        Assert.Equal([3L, 4L, 5L], journal.ReadAudit(0, 10).Select(r => r.Seq));
+        Assert.Equal([3L, 4L, 5L, 6L], journal.ReadAudit(0, 10).Select(r => r.Seq));
         Assert.Equal(appended.Skip(2), journal.ReadAudit(0, 10));
     }
 
