@@ -29,6 +29,7 @@ internal sealed class StateWriter : IDisposable
     // most of a lone writer's commit beyond the fsync (docs/performance.md).
     private readonly SqliteCommand?[] _queues = new SqliteCommand?[QueueBatch + 1];
     private readonly List<QueueState> _pendingQueues = [];
+    private readonly QueueState[] _queueBatch = new QueueState[QueueBatch];
 
     private const int QueueBatch = 64;
 
@@ -146,6 +147,7 @@ internal sealed class StateWriter : IDisposable
             }
         }
         UpsertQueues(tx, _pendingQueues);
+        _pendingQueues.Clear();
     }
 
     public void InsertAudit(SqliteTransaction tx, IEnumerable<AuditRecord> records)
@@ -193,7 +195,7 @@ internal sealed class StateWriter : IDisposable
     /// <summary>Queue versions, up to <see cref="QueueBatch"/> rows per statement.</summary>
     private void UpsertQueues(SqliteTransaction tx, IEnumerable<QueueState> queues)
     {
-        var batch = new QueueState[QueueBatch];
+        var batch = _queueBatch;
         var count = 0;
         foreach (var q in queues)
         {
@@ -208,6 +210,8 @@ internal sealed class StateWriter : IDisposable
         {
             UpsertQueues(tx, batch, count);
         }
+        // No references kept to a snapshot's queues between commits.
+        Array.Clear(batch);
     }
 
     private void UpsertQueues(SqliteTransaction tx, QueueState[] batch, int count)

@@ -141,7 +141,7 @@ public sealed class InMemoryJournal : IStateJournal
         {
             DropOldest();
         }
-        var kept = new Kept { Seq = record.Seq };
+        Kept kept;
         if (TryEncodedLength(record, out var length) && length <= _maxTextBytes / 4)
         {
             var offset = Reserve(length);
@@ -172,7 +172,7 @@ public sealed class InMemoryJournal : IStateJournal
         }
         else
         {
-            kept.Whole = record;
+            kept = new Kept { Seq = record.Seq, Whole = record };
             _inlineBytes += InlineBytes(record);
         }
         _kept[(_first + _count) % _capacity] = kept;
