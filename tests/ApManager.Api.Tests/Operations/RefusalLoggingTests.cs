@@ -47,6 +47,16 @@ public class RefusalLoggingTests
         Assert.Equal("guest-a", ((ScalarValue)first.Properties.Single(p => p.Name == "Guest").Value).Value);
         // Not a line per APQN: no other event carries the offenders.
         Assert.Single(CapturedLogSink.Events(key), e => e.Properties.ContainsKey("OffendingApqns"));
+
+        // The properties are built by hand: they are what Serilog's own capture makes of the same values.
+        var offenders = (string)refusal.Scalar("Offenders")!;
+        Assert.True(new Serilog.LoggerConfiguration().CreateLogger().BindMessageTemplate(refusal.MessageTemplate.Text,
+            ["PUT /api/bus/apmask", "apmask", new Dictionary<string, string> { ["apmask"] = "+5,+6" }, "EBUSY", 3, offenders, false],
+            out var template, out var captured));
+        Assert.Equal(template!.Render(captured!.ToDictionary(p => p.Name, p => p.Value)), refusal.RenderMessage());
+        Assert.Equal(
+            captured!.Select(p => (p.Name, p.Value.GetType(), p.Value.ToString())),
+            refusal.Properties.Where(p => captured!.Any(c => c.Name == p.Key)).Select(p => (p.Key, p.Value.GetType(), p.Value.ToString())));
     }
 
     [Fact]
