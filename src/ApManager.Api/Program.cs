@@ -57,11 +57,7 @@ try
     app.CheckExposure();
     app.Services.GetRequiredService<ApiKeyStore>();
 
-    // Outermost, so the logged status is the one the client got after problem mapping. At the
-    // default level the log carries what needs a look: errors, and refused or rejected calls, each
-    // once. Successful calls are Debug: reads are the bulk of the traffic (dashboards poll) and every
-    // accepted change has its audit record. A refusal the core judged has its own structured event
-    // (RefusalLog), so its request line is Debug too: one line per refusal.
+    // Outermost, so the logged status is the one the client got after problem mapping (levels: RequestLog.LevelOf).
     app.UseRequestLog(app.Services.GetRequiredService<Serilog.ILogger>());
     app.UseApManagerHttpMetrics();
     // HEAD answers what GET answers without the body, problems from any middleware included.

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ApManager.Core.State;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace ApManager.Api.Http;

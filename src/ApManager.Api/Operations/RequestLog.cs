@@ -43,7 +43,10 @@ public static class RequestLog
         });
     }
 
-    /// <summary>Errors; then Debug for successes and for refusals already logged as their own event; Information for the rest.</summary>
+    /// <summary>
+    /// Errors; Debug for successes (reads are the bulk of the traffic, every accepted change has its
+    /// audit record) and for refusals the core judged (their structured event is the one line); Information for the rest.
+    /// </summary>
     internal static LogEventLevel LevelOf(HttpContext context, int status, Exception? ex) =>
         ex is not null || status >= 500 ? LogEventLevel.Error
         : status < 400 || context.Items.ContainsKey(RefusalLog.LoggedKey) ? LogEventLevel.Debug
