@@ -52,8 +52,8 @@ public static class AuditJson
     public static string Host(ApSnapshot s) => Write(s, static (w, s) =>
     {
         w.WriteStartObject();
-        w.WriteString("apmask", s.Bus.Apmask.ToString());
-        w.WriteString("aqmask", s.Bus.Aqmask.ToString());
+        WriteMask(w, "apmask", s.Bus.Apmask);
+        WriteMask(w, "aqmask", s.Bus.Aqmask);
         w.WriteNumber("adapters", s.Adapters.Count());
         w.WriteNumber("queues", s.Queues.Count());
         w.WriteNumber("mdevs", s.Mdevs.Count);
@@ -67,10 +67,17 @@ public static class AuditJson
     private static void WriteBus(Utf8JsonWriter w, ApSnapshot s)
     {
         w.WriteStartObject();
-        w.WriteString("apmask", s.Bus.Apmask.ToString());
-        w.WriteString("aqmask", s.Bus.Aqmask.ToString());
+        WriteMask(w, "apmask", s.Bus.Apmask);
+        WriteMask(w, "aqmask", s.Bus.Aqmask);
         w.WriteNumber("version", s.Bus.Version);
         w.WriteEndObject();
+    }
+
+    private static void WriteMask(Utf8JsonWriter w, string name, ApMask mask)
+    {
+        Span<char> text = stackalloc char[ApMask.TextLength];
+        mask.Format(text);
+        w.WriteString(name, text);
     }
 
     public static string? Adapter(AdapterState? a) => a is null ? null : Write(a, static (w, a) => WriteAdapter(w, a));

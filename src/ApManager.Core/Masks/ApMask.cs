@@ -152,16 +152,33 @@ public readonly record struct ApMask
         return result;
     }
 
+    /// <summary>Length of the sysfs show format: <c>0x</c> and 64 hex digits.</summary>
+    public const int TextLength = 66;
+
     /// <summary>The sysfs show format: <c>0x</c> and 64 lower-case hex digits, word 0 first.</summary>
-    public override string ToString() => string.Create(66, this, static (span, m) =>
+    public override string ToString() => string.Create(TextLength, this, static (span, m) => m.Format(span));
+
+    /// <summary>
+    /// Writes the sysfs show format into <paramref name="destination"/> (at least
+    /// <see cref="TextLength"/> characters), without allocating: audit records and answers write
+    /// several masks per change, and the general number formatter parsed "x16" every time.
+    /// </summary>
+    public void Format(Span<char> destination)
     {
-        span[0] = '0';
-        span[1] = 'x';
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, TextLength, nameof(destination));
+        destination[0] = '0';
+        destination[1] = 'x';
         for (var w = 0; w < 4; w++)
         {
-            m.Word(w).TryFormat(span.Slice(2 + (w * 16), 16), out _, "x16", System.Globalization.CultureInfo.InvariantCulture);
+            var word = Word(w);
+            var digits = destination.Slice(2 + (w * 16), 16);
+            for (var i = 15; i >= 0; i--)
+            {
+                digits[i] = "0123456789abcdef"[(int)(word & 0xF)];
+                word >>= 4;
+            }
         }
-    });
+    }
 
     public struct BitEnumerator
     {

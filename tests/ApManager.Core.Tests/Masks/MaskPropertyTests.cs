@@ -17,6 +17,29 @@ public class MaskPropertyTests
         picks is null ? "" : new string([.. picks.Select(p => Alphabet[(int)((uint)p % (uint)Alphabet.Length)])]);
 
     [Property(MaxTest = 500)]
+    public void TheShowFormIsEachWordAsSixteenLowerCaseHexDigits(DoNotSize<ulong> w0, DoNotSize<ulong> w1, DoNotSize<ulong> w2, DoNotSize<ulong> w3)
+    {
+        var mask = ApMask.FromWords(w0.Item, w1.Item, w2.Item, w3.Item);
+        var expected = "0x" + string.Concat(new[] { w0.Item, w1.Item, w2.Item, w3.Item }.Select(w => w.ToString("x16", CultureInfo.InvariantCulture)));
+        var written = new char[ApMask.TextLength + 2];
+
+        mask.Format(written);
+
+        Assert.Equal(expected, mask.ToString());
+        Assert.Equal(expected, new string(written, 0, ApMask.TextLength));
+        Assert.Equal('\0', written[ApMask.TextLength]);
+    }
+
+    [Fact]
+    public void FormattingIntoTooShortASpanThrowsAndWritesNothing()
+    {
+        var written = new char[ApMask.TextLength - 1];
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => ApMask.All.Format(written));
+        Assert.All(written, c => Assert.Equal('\0', c));
+    }
+
+    [Property(MaxTest = 500)]
     public void ParsingTheShowFormOfAnyMaskGivesItBackWhateverTheCurrentMask(
         DoNotSize<ulong> w0, DoNotSize<ulong> w1, DoNotSize<ulong> w2, DoNotSize<ulong> w3, DoNotSize<ulong> c0, DoNotSize<ulong> c3)
     {
