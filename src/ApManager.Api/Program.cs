@@ -23,7 +23,11 @@ try
     // No reload-on-change for appsettings*.json: it watches the whole content root recursively, and
     // the default store (./data) lives in it, so every commit woke the watcher thread (a profile
     // showed it stat-ing the WAL file after each write). Settings are read once at start anyway.
-    var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+    {
+        Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"],
+        ContentRootPath = ContentRoot.For(args, AppContext.BaseDirectory),
+    });
     // preserveStaticLogger: each host logs through its own logger. Otherwise every ILogger writes
     // through the process-wide Log.Logger, which the last host built replaces and any disposed host
     // silences, so hosts sharing a process (the tests) lose or swap their events.

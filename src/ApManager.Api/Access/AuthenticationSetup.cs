@@ -19,8 +19,25 @@ internal static class AuthenticationSetup
         services.AddSingleton(CreateKeyStore);
         services.AddAuthentication().AddJwtBearer(JwtScheme, _ => { });
         services.AddSingleton<IAuthenticationSchemeProvider, NamedSchemesOnly>();
+        services.WithoutDataProtectionAtStart();
         services.ConfigureJwtBearer(JwtScheme);
         return services;
+    }
+
+    /// <summary>
+    /// <c>AddAuthentication</c> brings ASP.NET Core data protection along, and its hosted service
+    /// builds a key ring at start: it wrote a key to <c>$HOME/.aspnet/DataProtection-Keys</c> with a
+    /// warning that the key is unencrypted (or, under the unit's <c>ProtectHome=yes</c>, warned that
+    /// keys live in memory), loading the XML stack for it. Nothing here protects data (no cookies, no
+    /// antiforgery tokens; JWTs are validated, not issued), so the hosted service is not run.
+    /// </summary>
+    private static void WithoutDataProtectionAtStart(this IServiceCollection services)
+    {
+        var dataProtection = typeof(Microsoft.AspNetCore.DataProtection.DataProtectionOptions).Assembly;
+        foreach (var hosted in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Assembly == dataProtection).ToList())
+        {
+            services.Remove(hosted);
+        }
     }
 
     /// <summary>The configured keys; with no credential configured at all, the first-run admin key.</summary>

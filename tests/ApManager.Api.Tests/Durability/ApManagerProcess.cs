@@ -39,9 +39,14 @@ public sealed class ApManagerProcess : IAsyncDisposable
         }
     }
 
-    public static ApManagerProcess Start(string storagePath, IDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts <paramref name="dll"/> (default: the build next to the tests) in the folder of
+    /// <paramref name="storagePath"/>, the way the systemd unit starts it in its state directory.
+    /// </summary>
+    public static ApManagerProcess Start(string storagePath, IDictionary<string, string>? environment = null, string? dll = null)
     {
-        Assert.True(File.Exists(DllPath), $"ApManager.Api.dll is not next to the tests at {DllPath}.");
+        dll ??= DllPath;
+        Assert.True(File.Exists(dll), $"ApManager.Api.dll is not at {dll}.");
         var url = $"http://127.0.0.1:{FreePort()}";
         var info = new ProcessStartInfo(DotnetHost())
         {
@@ -50,7 +55,7 @@ public sealed class ApManagerProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(storagePath)!,
         };
-        info.ArgumentList.Add(DllPath);
+        info.ArgumentList.Add(dll);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(url);
         info.Environment["ApManager__Storage__Path"] = storagePath;
@@ -79,11 +84,11 @@ public sealed class ApManagerProcess : IAsyncDisposable
     /// Starts the service and waits until it is ready; starts it again on another port if the free
     /// port it was given was taken in the meantime.
     /// </summary>
-    public static async Task<ApManagerProcess> StartReadyAsync(string storagePath, TimeSpan timeout)
+    public static async Task<ApManagerProcess> StartReadyAsync(string storagePath, TimeSpan timeout, IDictionary<string, string>? environment = null, string? dll = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var service = Start(storagePath);
+            var service = Start(storagePath, environment, dll);
             try
             {
                 await service.WaitReadyAsync(timeout);
