@@ -1,3 +1,5 @@
+using ApManager.Api.Http;
+
 namespace ApManager.Api.Access;
 
 /// <summary>
@@ -20,8 +22,9 @@ public static class AccessSetup
     {
         app.UseSecurityHeaders();
         // Only a request with an Origin header concerns CORS (the middleware itself passes the others
-        // through); the check here saves its invocation on every other request.
-        app.UseWhen(context => context.Request.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.Origin), cors => cors.UseCors());
+        // through); the check here saves its invocation on every other request, and the branch is
+        // built for the first request that has one.
+        app.UseWhenFirstNeeded(context => context.Request.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.Origin), cors => cors.UseCors());
         // Without a default scheme this only offers the authentication feature; written here so the
         // host does not add it again at the front of the pipeline.
         app.UseAuthentication();

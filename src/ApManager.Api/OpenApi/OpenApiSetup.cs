@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ApManager.Api.Http;
 using ApManager.Api.Problems;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.OpenApi;
@@ -70,7 +71,7 @@ public static class OpenApiSetup
     {
         // Both middlewares match every request's path against regular expressions; a CPU profile
         // of GET /api/bus found them on the hot path. Only /swagger paths can be theirs.
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger"), swagger =>
+        app.UseWhenFirstNeeded(context => context.Request.Path.StartsWithSegments("/swagger"), swagger =>
         {
             swagger.UseSwagger();
             swagger.UseSwaggerUI(options =>
