@@ -99,6 +99,8 @@ internal static class Scale
                     $"{count} devices, RSS {rss} MB (target <= 100: {Met(rss <= 100)}), {await HeapAsync(client2)}");
                 result["restartReadyMs"] = readyAgain.TotalMilliseconds;
                 result["restartRssMb"] = rss;
+                Console.WriteLine($"  RSS by kind (MB): {restarted.RssParts}");
+                result["restartRssParts"] = restarted.RssParts;
                 await ReadsAsync(client2);
                 Console.WriteLine($"after reads: RSS {restarted.RssMb} MB, {await HeapAsync(client2)}");
 
@@ -108,6 +110,8 @@ internal static class Scale
                 result["mixedSeconds"] = options.MixedSeconds;
                 result["mixedLoad"] = mixed;
                 result["mixedRssMb"] = rssMixed;
+                Console.WriteLine($"  RSS by kind (MB): {restarted.RssParts}");
+                result["mixedRssParts"] = restarted.RssParts;
                 Servers.WriteJson(options.JsonPath(stamp), result);
                 return mixed.Non2xx == 0 ? 0 : 1;
             }

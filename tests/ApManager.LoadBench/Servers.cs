@@ -23,6 +23,47 @@ internal sealed class Server(string name, Process process, Uri uri, Stopwatch si
     }
 
     /// <summary>
+    /// Where the resident set is (<c>/proc/&lt;pid&gt;/smaps</c>, MB): mapped assemblies, native
+    /// libraries, the JIT's code (double-mapped with W^X), anonymous memory (the GC heap among it)
+    /// and the native heap; empty where there is no smaps.
+    /// </summary>
+    public string RssParts
+    {
+        get
+        {
+            var file = $"/proc/{process.Id}/smaps";
+            if (!File.Exists(file))
+            {
+                return "";
+            }
+            var parts = new Dictionary<string, long>();
+            var kind = "other";
+            foreach (var line in File.ReadLines(file))
+            {
+                if (line.Length > 0 && char.IsAsciiHexDigit(line[0]) && line.Contains('-', StringComparison.Ordinal))
+                {
+                    var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    var path = fields.Length > 5 ? fields[5] : "";
+                    kind = path switch
+                    {
+                        "" => "anonymous",
+                        "[heap]" => "native heap",
+                        _ when path.EndsWith(".dll", StringComparison.Ordinal) => "assemblies",
+                        _ when path.Contains(".so", StringComparison.Ordinal) => "native libraries",
+                        _ when path.Contains("doublemapper", StringComparison.Ordinal) => "JIT code",
+                        _ => "other",
+                    };
+                }
+                else if (line.StartsWith("Rss:", StringComparison.Ordinal))
+                {
+                    parts[kind] = parts.GetValueOrDefault(kind) + long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+                }
+            }
+            return string.Join(", ", parts.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value / 1024.0:F1}"));
+        }
+    }
+
+    /// <summary>
     /// Waits for the first 200 from /health/ready (a single probe at a time, 20 ms apart: this is
     /// a start-up measurement, not load) and answers the time since the process was started.
     /// </summary>
