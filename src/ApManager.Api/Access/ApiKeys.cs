@@ -19,7 +19,14 @@ public sealed class ApiKeyStore(IReadOnlyList<ApiKey> keys, bool jwtConfigured =
     /// <summary>Finds the key whose hash matches, comparing in constant time.</summary>
     public ApiKey? Find(string presented)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        ArgumentNullException.ThrowIfNull(presented);
+        // On the stack for a key of usual length (every authenticated request comes here); a longer
+        // header value is hashed from a heap copy.
+        var length = Encoding.UTF8.GetMaxByteCount(presented.Length);
+        Span<byte> utf8 = length <= 512 ? stackalloc byte[length] : new byte[length];
+        utf8 = utf8[..Encoding.UTF8.GetBytes(presented, utf8)];
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8, hash);
         ApiKey? found = null;
         foreach (var key in Keys)
         {
