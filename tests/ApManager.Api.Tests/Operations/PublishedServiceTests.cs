@@ -48,7 +48,7 @@ public sealed class PublishedServiceTests : IDisposable
     [Fact]
     public void AContentRootGivenOnTheCommandLineOrInTheEnvironmentIsKept()
     {
-        Publish();
+        Directory.CreateDirectory(Path.Combine(Install, "wwwroot"));
 
         Assert.Equal(Install, ContentRoot.For([], Install, []));
         Assert.Null(ContentRoot.For(["--contentRoot", State], Install, []));
