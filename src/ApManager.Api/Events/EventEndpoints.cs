@@ -36,7 +36,7 @@ public static class EventEndpoints
         return routes;
     }
 
-    public static async Task<IResult> Stream(HttpContext context, IStateJournal journal, [FromQuery] string? after)
+    public static async Task<IResult> Stream(HttpContext context, IStateJournal journal, IHostApplicationLifetime lifetime, [FromQuery] string? after)
     {
         var resumeText = context.Request.Headers["Last-Event-ID"].ToString();
         var source = "Last-Event-ID";
@@ -85,7 +85,11 @@ public static class EventEndpoints
             response.ContentType = "text/event-stream";
             response.Headers.CacheControl = "no-cache";
             response.Headers["X-Accel-Buffering"] = "no";
-            var ct = context.RequestAborted;
+            // The stream ends when the client goes or the service stops: the host waits for open
+            // requests when it stops, and a dashboard left open held every restart until systemd's
+            // stop timeout killed the service. The client reconnects (retry) and resumes by id.
+            using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+            var ct = ending.Token;
             await response.WriteAsync("retry: 2000\n\n", ct);
             await response.Body.FlushAsync(ct);
 
@@ -136,9 +140,9 @@ public static class EventEndpoints
                 await response.Body.FlushAsync(ct);
             }
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            // The client went away.
+            // The client went away, or the service is stopping.
         }
         finally
         {
