@@ -1,7 +1,8 @@
 namespace ApManager.Core;
 
 /// <summary>
-/// The kernel's answers to a sysfs write that ApManager models or meets (Linux errno names).
+/// The kernel's answers to a sysfs write that ApManager models or meets, and the file system's to a
+/// write of the persistent files (Linux errno names).
 /// <see cref="None"/> is success.
 /// </summary>
 public enum Errno
@@ -36,11 +37,17 @@ public enum Errno
     /// <summary>No such device: an id above the maximum, a deconfigured adapter.</summary>
     ENODEV = 19,
 
+    /// <summary>Not a directory: a path component of a persistent file is a file.</summary>
+    ENOTDIR = 20,
+
     /// <summary>Invalid argument: the text does not parse.</summary>
     EINVAL = 22,
 
     /// <summary>No space left.</summary>
     ENOSPC = 28,
+
+    /// <summary>Read-only file system: a persistent file's directory cannot be written (a sandbox, a read-only mount).</summary>
+    EROFS = 30,
 
     /// <summary>Out of range: a number above 2^64 − 1.</summary>
     ERANGE = 34,
@@ -59,4 +66,7 @@ public enum Errno
 
     /// <summary>Timed out.</summary>
     ETIMEDOUT = 110,
+
+    /// <summary>Disk quota exceeded.</summary>
+    EDQUOT = 122,
 }

@@ -114,8 +114,10 @@ public static class ProblemCatalog
         "nothing was judged or written. `reason` says what failed; GET /api/host and /health/ready show it too. Nothing changed.", typeof(HostUnavailableProblem));
 
     public static readonly ProblemType HostRefused = new("host-refused", "The host refused the write", 409,
-        "The host's kernel refused a write that ApManager's model accepted, because the host changed in between or knows a rule the model does not. " +
-        "`errno` is the kernel's answer, `attribute` and `written` say what was written. Read the state again and retry. Nothing changed.", typeof(HostRefusedProblem));
+        "The host refused a write that ApManager's model accepted: its kernel, because the host changed in between or knows a rule the model does not; " +
+        "or its file system, for the files that survive a reboot (`/etc/mdevctl.d`, `/etc/udev/rules.d`: a read-only mount or sandbox, a full disk). " +
+        "`errno` is the host's answer, `attribute` and `written` say what was written (for a file: its path and text; empty for a deletion). " +
+        "Read the state again and retry. Nothing changed, except that an import refused part-way may have written some files: its audit record's `after` shows what is on disk.", typeof(HostRefusedProblem));
 
     public static readonly ProblemType DefinitionConflict = new("definition-conflict", "Definitions conflict after a reboot", 409,
         "The definition or persistent-mask change would, after a reboot, give an autostart matrix device's queues to the host (apmask and aqmask bits set) " +

@@ -207,7 +207,17 @@ public sealed class DefinitionManager(ApSystem system, IDefinitionStore store)
             var answer = new DefinitionChange(set, version, options.DryRun, judged.Write is not null);
             return Audited(action, target, input, options, null, before, before, false, answer);
         }
-        judged.Write();
+        try
+        {
+            judged.Write();
+        }
+        catch (PersistentFileException e)
+        {
+            // The file system refused (a read-only /etc, a full disk): a refusal like the kernel's,
+            // audited with what is on disk now (an import may have written some files before one failed).
+            var (now, _) = Read();
+            return Audited(action, target, input, options, new HostRefused(e.Errno, e.Path, e.Written), before, AuditJson.Serialize(View(now)), false, null);
+        }
         var (after, next) = Read();
         return Audited(action, target, input, options, null, before, AuditJson.Serialize(View(after)), true, new DefinitionChange(after, next, false, true));
     }

@@ -1,3 +1,4 @@
+using System.Text;
 using ApManager.Core.Matrix;
 
 namespace ApManager.Core.Persistence;
@@ -89,7 +90,7 @@ public sealed class FileDefinitionStore(string root, Func<TimeSpan, IDisposable?
         {
             return false;
         }
-        File.Delete(path);
+        Remove(path);
         return true;
     }
 
@@ -102,7 +103,7 @@ public sealed class FileDefinitionStore(string root, Func<TimeSpan, IDisposable?
         }
         else if (File.Exists(RulesPath))
         {
-            File.Delete(RulesPath);
+            Remove(RulesPath);
         }
     }
 
@@ -122,16 +123,60 @@ public sealed class FileDefinitionStore(string root, Func<TimeSpan, IDisposable?
     }
 
     /// <summary>
-    /// A temp file in the same directory renamed over the target: a reader never sees half a file.
-    /// (mdevctl itself truncates and writes in place; the bytes are the same.)
+    /// A temp file in the same directory, synced, renamed over the target, and the directory synced:
+    /// a reader never sees half a file, and after a power loss the file is the old one or the new
+    /// one, never empty. (mdevctl itself truncates and writes in place; the bytes are the same.)
+    /// A failure leaves the target as it was and no temp file behind.
     /// </summary>
     private static void Replace(string path, byte[] bytes)
     {
         var directory = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(directory);
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.apmanager-{Environment.ProcessId}.tmp");
-        File.WriteAllBytes(temp, bytes);
-        File.Move(temp, path, overwrite: true);
+        try
+        {
+            Directory.CreateDirectory(directory);
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // The write's own failure is what the caller hears about.
+            }
+            throw new PersistentFileException(path, PersistentFileException.ErrnoOf(e), Encoding.UTF8.GetString(bytes), e);
+        }
+        SyncDirectory(path, directory, Encoding.UTF8.GetString(bytes));
+    }
+
+    private static void Remove(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PersistentFileException(path, PersistentFileException.ErrnoOf(e), "", e);
+        }
+        SyncDirectory(path, Path.GetDirectoryName(path)!, "");
+    }
+
+    private static void SyncDirectory(string path, string directory, string written)
+    {
+        if (OperatingSystem.IsLinux() && Host.Sysfs.Native.SyncDirectory(directory) is var errno and not 0)
+        {
+            var error = Enum.IsDefined((Errno)errno) ? (Errno)errno : Errno.EIO;
+            throw new PersistentFileException(path, error, written, new IOException($"fsync of {directory}: errno {errno}"));
+        }
     }
 
     private sealed class Lease(Lock local, IDisposable? shared) : IDisposable

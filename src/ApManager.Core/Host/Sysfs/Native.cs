@@ -43,6 +43,9 @@ internal static unsafe partial class Native
     [LibraryImport("libc", SetLastError = true)]
     private static partial int flock(int fd, int operation);
 
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fsync(int fd);
+
     /// <summary>
     /// Reads the whole file into <paramref name="buffer"/> up to end of file (never by its reported
     /// size: sysfs says 4096 for every attribute); the byte count, or -errno.
@@ -188,4 +191,25 @@ internal static unsafe partial class Native
     }
 
     public static void Close(int fd) => close(fd);
+
+    /// <summary>
+    /// fsync(2) of a directory, so a file renamed into it is there after a power loss (the file's
+    /// own bytes are synced before the rename); 0 or the errno.
+    /// </summary>
+    public static int SyncDirectory(string path)
+    {
+        var fd = open(path, O_RDONLY | O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return Marshal.GetLastPInvokeError();
+        }
+        try
+        {
+            return fsync(fd) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        }
+        finally
+        {
+            close(fd);
+        }
+    }
 }
