@@ -14,7 +14,15 @@ internal static class FirstRunKey
     public const string KeyFile = "admin.key";
 
     /// <summary>The key created on an earlier first start, or a new one; <paramref name="storagePath"/> is null in memory mode, where nothing is written.</summary>
-    public static ApiKey LoadOrCreate(string? storagePath, ILogger logger)
+    public static ApiKey LoadOrCreate(string? storagePath, ILogger logger) =>
+        LoadOrCreate(storagePath, logger, logIsJournal: !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("JOURNAL_STREAM")));
+
+    /// <summary>
+    /// <paramref name="logIsJournal"/>: the console goes to the system journal (systemd sets
+    /// JOURNAL_STREAM), which keeps every line and which more people may read than the key file:
+    /// the key is then only in the file, and the line says where.
+    /// </summary>
+    internal static ApiKey LoadOrCreate(string? storagePath, ILogger logger, bool logIsJournal)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(storagePath ?? StorageOptions.DefaultPath))!;
         var hashFile = Path.Combine(dir, HashFile);
@@ -36,10 +44,20 @@ internal static class FirstRunKey
             WritePrivate(hashFile, JsonSerializer.Serialize(created, JsonSerializerOptions.Web));
             WritePrivate(Path.Combine(dir, KeyFile), key + "\n");
         }
-        logger.LogWarning(
-            "No credentials were configured, so an admin API key was created. It is shown once: {ApiKey} (also in {KeyFile}, mode 0600). " +
-            "Send it as 'Authorization: Bearer <key>'.",
-            key, storagePath is null ? "(memory mode: nowhere)" : Path.Combine(dir, KeyFile));
+        if (storagePath is not null && logIsJournal)
+        {
+            logger.LogWarning(
+                "No credentials were configured, so an admin API key was created in {KeyFile} (mode 0600); it is not written to the system journal. " +
+                "Send it as 'Authorization: Bearer <key>'.",
+                Path.Combine(dir, KeyFile));
+        }
+        else
+        {
+            logger.LogWarning(
+                "No credentials were configured, so an admin API key was created. It is shown once: {ApiKey} (also in {KeyFile}, mode 0600). " +
+                "Send it as 'Authorization: Bearer <key>'.",
+                key, storagePath is null ? "(memory mode: nowhere)" : Path.Combine(dir, KeyFile));
+        }
         ApiKeyStore.TryParseHash(created.Hash, out var createdHash);
         return new ApiKey(created.Name, created.Role, createdHash);
     }
@@ -53,6 +71,8 @@ internal static class FirstRunKey
         }
         using var stream = new FileStream(path, options);
         stream.Write(Encoding.UTF8.GetBytes(content));
+        // On disk before the service goes on: an empty hash file after a power loss would stop every later start.
+        stream.Flush(flushToDisk: true);
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);

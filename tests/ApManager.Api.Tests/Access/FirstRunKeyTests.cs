@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using ApManager.Api.Access;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ApManager.Api.Tests.Access;
@@ -33,6 +34,52 @@ public class FirstRunKeyTests
         {
             ApManagerApplication.DeleteStorage(storage);
         }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheKeyIsShownOnTheConsoleButNeverWrittenToTheSystemJournal(bool logIsJournal)
+    {
+        var storage = ApManagerApplication.NewStoragePath();
+        var logger = new ListLogger();
+        try
+        {
+            FirstRunKey.LoadOrCreate(storage, logger, logIsJournal);
+
+            var key = File.ReadAllText(Path.Combine(Path.GetDirectoryName(storage)!, FirstRunKey.KeyFile)).TrimEnd('\n');
+            var line = Assert.Single(logger.Lines);
+            Assert.Equal(!logIsJournal, line.Contains(key, StringComparison.Ordinal));
+            Assert.Contains(Path.Combine(Path.GetDirectoryName(storage)!, FirstRunKey.KeyFile), line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            ApManagerApplication.DeleteStorage(storage);
+        }
+    }
+
+    [Fact]
+    public void InMemoryModeTheKeyIsShownEvenToTheJournalForItIsNowhereElse()
+    {
+        var logger = new ListLogger();
+
+        var created = FirstRunKey.LoadOrCreate(null, logger, logIsJournal: true);
+
+        var line = Assert.Single(logger.Lines);
+        var key = System.Text.RegularExpressions.Regex.Match(line, "apm_[A-Za-z0-9_-]+").Value;
+        Assert.Equal(created.Hash, SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Add(formatter(state, exception));
     }
 
     [Fact]
