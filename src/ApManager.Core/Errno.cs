@@ -37,9 +37,6 @@ public enum Errno
     /// <summary>No such device: an id above the maximum, a deconfigured adapter.</summary>
     ENODEV = 19,
 
-    /// <summary>Not a directory: a path component of a persistent file is a file.</summary>
-    ENOTDIR = 20,
-
     /// <summary>Invalid argument: the text does not parse.</summary>
     EINVAL = 22,
 

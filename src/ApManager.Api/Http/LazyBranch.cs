@@ -14,15 +14,24 @@ public static class LazyBranch
         ArgumentNullException.ThrowIfNull(configure);
         return app.UseWhen(predicate, branch => branch.Use(next =>
         {
-            // Thread-safe: concurrent first requests build it once and all wait for it.
-            var pipeline = new Lazy<RequestDelegate>(() =>
+            // Built once under a lock; a build that throws is not kept, so the next request tries again.
+            RequestDelegate? pipeline = null;
+            var gate = new Lock();
+            RequestDelegate Build()
             {
-                var built = branch.New();
-                configure(built);
-                built.Run(next);
-                return built.Build();
-            });
-            return context => pipeline.Value(context);
+                lock (gate)
+                {
+                    if (pipeline is null)
+                    {
+                        var built = branch.New();
+                        configure(built);
+                        built.Run(next);
+                        Volatile.Write(ref pipeline, built.Build());
+                    }
+                    return pipeline;
+                }
+            }
+            return context => (Volatile.Read(ref pipeline) ?? Build())(context);
         }));
     }
 }

@@ -216,7 +216,8 @@ public sealed class DefinitionManager(ApSystem system, IDefinitionStore store)
             // The file system refused (a read-only /etc, a full disk): a refusal like the kernel's,
             // audited with what is on disk now (an import may have written some files before one failed).
             var (now, _) = Read();
-            return Audited(action, target, input, options, new HostRefused(e.Errno, e.Path, e.Written), before, AuditJson.Serialize(View(now)), false, null);
+            var onDisk = AuditJson.Serialize(View(now));
+            return Audited(action, target, input, options, new HostRefused(e.Errno, e.Path, e.Written), before, onDisk, onDisk != before, null);
         }
         var (after, next) = Read();
         return Audited(action, target, input, options, null, before, AuditJson.Serialize(View(after)), true, new DefinitionChange(after, next, false, true));
@@ -231,7 +232,14 @@ public sealed class DefinitionManager(ApSystem system, IDefinitionStore store)
         string? before, string? after, bool changed, DefinitionChange? answer)
     {
         var version = system.Current.Version;
-        IReadOnlyList<string> events = options.DryRun ? [] : refusal is not null ? [EventTypes.ChangeRefused] : changed ? [EventTypes.DefinitionsChanged] : [];
+        // A refusal that still changed files (an import refused part-way) says both.
+        IReadOnlyList<string> events = options.DryRun ? [] : (refusal is not null, changed) switch
+        {
+            (true, true) => [EventTypes.ChangeRefused, EventTypes.DefinitionsChanged],
+            (true, false) => [EventTypes.ChangeRefused],
+            (false, true) => [EventTypes.DefinitionsChanged],
+            _ => [],
+        };
         var record = new AuditRecord(0, system.Time.GetUtcNow(), options.Actor ?? "anonymous", action, target, input, refusal is null, refusal?.Code,
             options.DryRun, version, version, before, after, refusal is null ? null : AuditJson.Refusal(refusal), events);
         var durable = system.Journal.Append(new JournalEntry(record, null));

@@ -58,6 +58,12 @@ public sealed class ApManagerProcess : IAsyncDisposable
         info.ArgumentList.Add(dll);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(url);
+        // The URL is ours: a port inherited from the environment (the .NET container images set
+        // ASPNETCORE_HTTP_PORTS) would only make Kestrel warn that --urls overrides it.
+        foreach (var inherited in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS" })
+        {
+            info.Environment.Remove(inherited);
+        }
         info.Environment["ApManager__Storage__Path"] = storagePath;
         info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";

@@ -46,6 +46,26 @@ public class LazyBranchTests
         Assert.Equal(["answered"], trail["/branch"]);
     }
 
+    [Fact]
+    public async Task ABuildThatFailsIsNotKeptTheNextRequestBuildsAgain()
+    {
+        var builds = 0;
+        var (pipeline, trail) = Pipeline(branch =>
+        {
+            if (Interlocked.Increment(ref builds) == 1)
+            {
+                throw new InvalidOperationException("first build fails");
+            }
+        });
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => pipeline(Request("/branch/1", trail)));
+        await pipeline(Request("/branch/2", trail));
+        await pipeline(Request("/branch/3", trail));
+
+        Assert.Equal(2, builds);
+        Assert.Equal(["main"], trail["/branch/3"]);
+    }
+
     private static (RequestDelegate Pipeline, Dictionary<string, List<string>> Trail) Pipeline(Action<IApplicationBuilder> configure)
     {
         var app = new ApplicationBuilder(new ServiceCollection().BuildServiceProvider());
