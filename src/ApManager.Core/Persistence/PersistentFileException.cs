@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace ApManager.Core.Persistence;
 
 /// <summary>
@@ -27,7 +25,7 @@ public sealed class PersistentFileException : IOException
     {
         UnauthorizedAccessException => Errno.EACCES,
         DirectoryNotFoundException or FileNotFoundException => Errno.ENOENT,
-        IOException io when !RuntimeInformation.IsOSPlatform(OSPlatform.Windows) && Enum.IsDefined((Errno)io.HResult) && io.HResult > 0 => (Errno)io.HResult,
+        IOException io when !OperatingSystem.IsWindows() && Enum.IsDefined((Errno)io.HResult) && io.HResult > 0 => (Errno)io.HResult,
         _ => Errno.EIO,
     };
 }
